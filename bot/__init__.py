@@ -1,0 +1,1 @@
+"""Composition root: configuration, application assembly and the command line."""

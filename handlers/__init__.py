@@ -1,0 +1,20 @@
+"""Telegram-facing code: thin adapters that read an update, call the domain, render replies."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import errors, flows, gate, help, language, onboarding, team
+
+GATE_GROUP = -1
+FEATURE_GROUP = 0
+
+
+def register(application: Application) -> None:
+    """Explicit order: the access gate first, then commands and buttons, then flows."""
+    application.add_handler(gate.handler(), group=GATE_GROUP)
+    for module in (onboarding, help, team, language):
+        for handler in module.handlers():
+            application.add_handler(handler, group=FEATURE_GROUP)
+    application.add_handler(flows.router(), group=FEATURE_GROUP)
+    application.add_error_handler(errors.on_error)

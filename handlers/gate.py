@@ -1,0 +1,49 @@
+"""The access gate: every update passes here first (handler group -1).
+
+Members pass with their workspace and language loaded. Strangers may only start a workspace
+or redeem an invite; everything else gets one polite sentence and stops here."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from handlers.access import refuse
+from handlers.context import CrmContext
+from handlers.onboarding import ONBOARDING
+from storage.repositories import chat_state
+from storage.repositories import workspaces as repo
+
+
+def _is_start_command(update: Update) -> bool:
+    message = update.message
+    return bool(message and message.text and message.text.split()[0].split("@")[0] == "/start")
+
+
+def _in_onboarding(ctx: CrmContext) -> bool:
+    return ctx.unit.state is not None and ctx.unit.state.flow == ONBOARDING
+
+
+async def gate(update: Update, ctx: CrmContext) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+        raise ApplicationHandlerStop  # the CRM works in private chats only
+    unit = ctx.unit
+    unit.state = await chat_state.get(ctx.session, chat_id=chat.id, user_id=user.id)
+    member = await repo.active_member_by_user(ctx.session, user.id)
+    if member is not None:
+        unit.member = member
+        unit.workspace = await repo.get_workspace(ctx.session, member.workspace_id)
+        locale = member.locale or unit.workspace.locale
+        timezone = member.timezone or unit.workspace.timezone
+        unit.translator = ctx.services.catalogs.translator(locale, timezone)
+        return
+    if _is_start_command(update) or _in_onboarding(ctx):
+        return
+    refuse(update, ctx)
+    raise ApplicationHandlerStop
+
+
+def handler() -> TypeHandler:
+    return TypeHandler(Update, gate)

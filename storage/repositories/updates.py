@@ -1,0 +1,34 @@
+"""Update de-duplication: a unique key per (bot, update id)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import ProcessedUpdate
+
+
+async def claim_update(session: AsyncSession, *, bot_id: int, update_id: int) -> bool:
+    """Record the update as processed in this transaction. False if it was processed before.
+
+    The row commits with the update's own changes, so a crash mid-update leaves it unclaimed."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedUpdate)
+        .values(bot_id=bot_id, update_id=update_id)
+        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+    )
+    result = await session.exec(statement)
+    return result.rowcount == 1
+
+
+async def forget_updates_before(session: AsyncSession, *, moment: datetime) -> int:
+    result = await session.exec(
+        delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < moment)
+    )
+    return result.rowcount
