@@ -130,9 +130,7 @@ async def test_role_change_and_removal_keep_one_admin(database):
         with pytest.raises(TeamError) as last:
             await team.change_role(session, actor=admin, member_id=admin.id, role=Role.rep)
         assert last.value.problem == TeamProblem.last_admin
-        promoted = await team.change_role(
-            session, actor=admin, member_id=rep.id, role=Role.manager
-        )
+        promoted = await team.change_role(session, actor=admin, member_id=rep.id, role=Role.manager)
         assert promoted.role == Role.manager
         await team.remove_member(session, actor=admin, member_id=rep.id, now=NOW)
     async with database.transaction() as session:
@@ -140,9 +138,7 @@ async def test_role_change_and_removal_keep_one_admin(database):
         with pytest.raises(TeamError) as gone:
             await team.remove_member(session, actor=admin, member_id=rep.id, now=NOW)
         assert gone.value.problem == TeamProblem.member_gone
-        actions = [
-            e.action for e in (await session.exec(AuditEvent.__table__.select())).all()
-        ]
+        actions = [e.action for e in (await session.exec(AuditEvent.__table__.select())).all()]
     assert actions.count("member.role") == 1 and actions.count("member.remove") == 1
 
 
