@@ -52,7 +52,6 @@ def db_command(settings: Settings, which: str) -> int:
 
     logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
     if which == "upgrade":
-        Database(settings.database_url)  # creates the SQLite folder on first use
         schema.upgrade(settings.database_url)
         print(f"database is at {schema.head_revision()}")
         return 0

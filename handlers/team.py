@@ -76,7 +76,7 @@ def _member_view(ctx: CrmContext, member: Member) -> tuple[str, InlineKeyboardMa
         for role in Role
     ]
     rows = [
-        role_buttons,
+        *([button] for button in role_buttons),  # one per row: role names are long in ru/lt
         [
             InlineKeyboardButton(
                 _("Remove from the team"), callback_data=pack(PREFIX, "rm", member.id)

@@ -25,7 +25,7 @@ class Database:
             # Tests isolate each run in a schema of its own.
             connect_args["server_settings"] = {"search_path": schema}
         if self.is_sqlite:
-            _ensure_parent_dir(url)
+            ensure_sqlite_dir(url)
             connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
         self.engine: AsyncEngine = create_async_engine(
             url, echo=echo, connect_args=connect_args, pool_pre_ping=not self.is_sqlite
@@ -49,7 +49,7 @@ class Database:
         await self.engine.dispose()
 
 
-def _ensure_parent_dir(url: str) -> None:
+def ensure_sqlite_dir(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)

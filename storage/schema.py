@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import ensure_sqlite_dir
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -43,6 +45,7 @@ def head_revision() -> str:
 
 def upgrade(url: str, *, schema: str | None = None, revision: str = "head") -> None:
     """Blocking: Alembic runs its own event loop for the async engine."""
+    ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url, schema=schema), revision)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
@@ -32,3 +32,8 @@ async def forget_updates_before(session: AsyncSession, *, moment: datetime) -> i
         delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < moment)
     )
     return result.rowcount
+
+
+async def last_update_id(session: AsyncSession, *, bot_id: int) -> int | None:
+    statement = select(func.max(ProcessedUpdate.update_id)).where(ProcessedUpdate.bot_id == bot_id)
+    return (await session.exec(statement)).one()
