@@ -171,6 +171,10 @@ async def join(
         raise TeamError(TeamProblem.invite_used)
     if invite.expires_at <= now:
         raise TeamError(TeamProblem.invite_expired)
+    # Claim before writing anything: of two people racing for one code, the loser has
+    # written nothing when we tell them, so there is nothing to undo.
+    if not await repo.claim_invite(session, invite_id=invite.id, now=now):
+        raise TeamError(TeamProblem.invite_used)
     member = await repo.add_member(
         session,
         workspace_id=invite.workspace_id,
@@ -181,9 +185,8 @@ async def join(
         locale=person.locale,
         created_at=now,
     )
-    if not await repo.claim_invite(session, invite_id=invite.id, member_id=member.id, now=now):
-        # Someone redeemed it between our read and our write.
-        raise TeamError(TeamProblem.invite_used)
+    invite.used_at, invite.used_by_id = now, member.id
+    session.add(invite)
     await audit.record(
         session,
         workspace_id=invite.workspace_id,

@@ -98,9 +98,7 @@ async def invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None
     return (await session.exec(select(Invite).where(Invite.code_hash == code_hash))).first()
 
 
-async def claim_invite(
-    session: AsyncSession, *, invite_id: int, member_id: int, now: datetime
-) -> bool:
+async def claim_invite(session: AsyncSession, *, invite_id: int, now: datetime) -> bool:
     """Mark an invite used, atomically: of two people racing for one code, one wins."""
     result = await session.exec(
         update(Invite)
@@ -110,7 +108,7 @@ async def claim_invite(
             col(Invite.revoked_at).is_(None),
             col(Invite.expires_at) > now,
         )
-        .values(used_at=now, used_by_id=member_id)
+        .values(used_at=now)
     )
     return result.rowcount == 1
 

@@ -15,7 +15,7 @@ from bot.config import Settings, load_settings
 from emulator import BotApiEmulator, FakeUser
 from storage.db import Database
 from storage.schema import upgrade_async
-from tests.conftest import empty_database
+from tests.conftest import DATABASE_KINDS, empty_database
 
 TOKEN = "123456:TEST-TOKEN"
 INVITE_LINK = re.compile(r"https://t\.me/(\w+)\?start=([\w-]+)")
@@ -79,10 +79,10 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 StartBot = Callable[..., AbstractAsyncContextManager[RunningBot]]
 
 
-@pytest.fixture
-async def database_url(tmp_path) -> AsyncIterator[tuple[str, str | None]]:
-    """A migrated SQLite database: the e2e tests build the schema the way production does."""
-    async with empty_database("sqlite", tmp_path) as (url, schema):
+@pytest.fixture(params=DATABASE_KINDS)
+async def database_url(request, tmp_path) -> AsyncIterator[tuple[str, str | None]]:
+    """A migrated database, SQLite and PostgreSQL: built the way production builds it."""
+    async with empty_database(request.param, tmp_path) as (url, schema):
         await upgrade_async(url, schema=schema)
         yield url, schema
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from crm import team
 from crm.team import Person, TeamError, TeamProblem, WorkspaceDefaults
-from storage.models import AuditEvent, Invite, Role
+from storage.models import AuditEvent, Invite, Member, Role
 from storage.repositories import workspaces as repo
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -169,14 +171,21 @@ async def test_two_people_racing_for_one_invite_one_wins(database):
     _, admin = await _workspace(database)
     _, code = await _invite(database, admin)
     people = [Person(telegram_user_id=500 + i, display_name=f"P{i}") for i in range(5)]
-    import asyncio
 
-    results = await asyncio.gather(
-        *(_join(database, code, person) for person in people), return_exceptions=True
-    )
-    winners = [r for r in results if not isinstance(r, BaseException)]
+    async def join_as_the_bot_does(person):
+        """The handler catches the refusal inside the transaction, which then commits."""
+        async with database.transaction() as session:
+            try:
+                return await team.join(session, code=code, person=person, now=NOW)
+            except TeamError as error:
+                return error
+
+    results = await asyncio.gather(*(join_as_the_bot_does(person) for person in people))
+    winners = [r for r in results if not isinstance(r, TeamError)]
     losers = [r for r in results if isinstance(r, TeamError)]
     assert len(winners) == 1 and len(losers) == 4, results
+    assert {loser.problem for loser in losers} == {TeamProblem.invite_used}
     async with database.transaction() as session:
-        invite = (await session.exec(Invite.__table__.select())).first()
-    assert invite.used_by_id == winners[0][1].id
+        invite = (await session.exec(select(Invite))).one()
+        joined = (await session.exec(select(Member).where(Member.id != 1))).all()
+    assert [m.id for m in joined] == [winners[0][1].id] == [invite.used_by_id]
