@@ -18,6 +18,10 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401  (registers the tables)
 from storage.db import Database
 
+# python-telegram-bot 22 warns (an error here) when building RetryAfter unless the new
+# timedelta behaviour is chosen; 429 answers from the emulator must raise RetryAfter.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )

@@ -57,3 +57,15 @@ async def test_an_error_rolls_back_and_the_user_gets_an_apology(bot, monkeypatch
     [record] = [r for r in caplog.records if r.name == "crm.errors"]
     assert "error while handling update" in record.getMessage()
     assert record.exc_info[1].args == ("disk on fire",)
+
+
+async def test_a_database_failure_around_the_handlers_still_gets_an_apology(bot, monkeypatch):
+    owner = bot.user(1, "Olga", language_code="lt")
+
+    async def database_down(*args, **kwargs):
+        raise ConnectionError("database is down")
+
+    monkeypatch.setattr("handlers.unit_of_work.updates.claim_update", database_down)
+    await owner.send("/start")
+    apology = await owner.next_message()
+    assert "Atsiprašome" in apology.text
