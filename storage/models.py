@@ -182,17 +182,19 @@ class Contact(SQLModel, table=True):
     deleted_at: datetime | None = _moment()
 
 
-class Phone(SQLModel, table=True):
-    """A phone of a contact or of an organization: the text as given and its E.164 form."""
-
-    __table_args__ = (
+def _contact_point_args(table: str, value: str) -> tuple:
+    return (
         CheckConstraint(
-            "(contact_id IS NULL) <> (organization_id IS NULL)", name="ck_phone_one_owner"
+            "(contact_id IS NULL) <> (organization_id IS NULL)", name=f"ck_{table}_one_owner"
         ),
-        Index("ix_phone_ws_e164", "workspace_id", "e164"),
-        Index("ix_phone_contact", "contact_id"),
-        Index("ix_phone_organization", "organization_id"),
+        Index(f"ix_{table}_ws_{value}", "workspace_id", value),
+        Index(f"ix_{table}_contact", "contact_id"),
+        Index(f"ix_{table}_organization", "organization_id"),
     )
+
+
+class _ContactPoint(SQLModel):
+    """A phone or e-mail belongs to exactly one contact or one organization."""
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = _workspace_fk()
@@ -202,31 +204,23 @@ class Phone(SQLModel, table=True):
     organization_id: int | None = Field(
         default=None, foreign_key="organization.id", nullable=True, ondelete="CASCADE"
     )
+
+
+class Phone(_ContactPoint, table=True):
+    """The text as given, its E.164 form (None when it is not a valid number), extension."""
+
+    __table_args__ = _contact_point_args("phone", "e164")
+
     raw: str = Field(max_length=100)
     e164: str | None = Field(default=None, max_length=20)
     extension: str | None = Field(default=None, max_length=20)
 
 
-class Email(SQLModel, table=True):
-    """An e-mail address of a contact or an organization, stored lower-cased."""
+class Email(_ContactPoint, table=True):
+    """Stored lower-cased."""
 
-    __table_args__ = (
-        CheckConstraint(
-            "(contact_id IS NULL) <> (organization_id IS NULL)", name="ck_email_one_owner"
-        ),
-        Index("ix_email_ws_address", "workspace_id", "address"),
-        Index("ix_email_contact", "contact_id"),
-        Index("ix_email_organization", "organization_id"),
-    )
+    __table_args__ = _contact_point_args("email", "address")
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = _workspace_fk()
-    contact_id: int | None = Field(
-        default=None, foreign_key="contact.id", nullable=True, ondelete="CASCADE"
-    )
-    organization_id: int | None = Field(
-        default=None, foreign_key="organization.id", nullable=True, ondelete="CASCADE"
-    )
     address: str = Field(max_length=320)
 
 
