@@ -58,6 +58,7 @@ def build_services(settings: Settings, *, database: Database | None = None, cloc
             default_locale=settings.default_locale,
             allow_new_workspaces=settings.allow_new_workspaces,
             invite_ttl=timedelta(days=settings.invite_ttl_days),
+            reminder_interval=timedelta(seconds=settings.reminder_interval_seconds),
         ),
         clock=clock or utcnow,
     )

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     default_currency: str = "EUR"
     allow_new_workspaces: bool = False
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
+    reminder_interval_seconds: float = Field(default=30, gt=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("default_locale", "log_level", mode="before")

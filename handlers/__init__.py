@@ -8,6 +8,7 @@ from handlers import errors, flows, gate, help, language, onboarding, team
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0
+FALLBACK_GROUP = 1  # plain text that no flow took (the router stops handled updates)
 
 
 def register(application: Application) -> None:

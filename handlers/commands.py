@@ -21,6 +21,13 @@ class Command:
 
 
 COMMANDS: list[Command] = [
+    Command("find", N_("Find an organization or a person")),
+    Command("call", N_("Log a call")),
+    Command("today", N_("Today's and overdue follow-ups")),
+    Command("new", N_("Add an organization or a person")),
+    Command("meeting", N_("Log a meeting")),
+    Command("note", N_("Write a note")),
+    Command("trash", N_("Deleted cards, to restore them"), frozenset({Role.admin})),
     Command("help", N_("What I can do")),
     Command("team", N_("Invite colleagues, change roles"), frozenset({Role.admin})),
     Command("lang", N_("Change the language")),

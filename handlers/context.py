@@ -37,6 +37,7 @@ class Options:
     default_locale: str = "en"
     allow_new_workspaces: bool = False
     invite_ttl: timedelta = timedelta(days=7)
+    reminder_interval: timedelta = timedelta(seconds=30)
 
 
 @dataclass

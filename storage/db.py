@@ -23,7 +23,8 @@ class Database:
         connect_args: dict = {}
         if schema and not self.is_sqlite:
             # Tests isolate each run in a schema of its own.
-            connect_args["server_settings"] = {"search_path": schema}
+            # (public stays on the path for extensions such as pg_trgm)
+            connect_args["server_settings"] = {"search_path": f"{schema},public"}
         if self.is_sqlite:
             ensure_sqlite_dir(url)
             connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000

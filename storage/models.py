@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -131,10 +131,22 @@ class Invite(SQLModel, table=True):
     revoked_at: datetime | None = _moment()
 
 
+def _trigram_index(table: str) -> Index:
+    """PostgreSQL finds any substring of `search_text` through a trigram index; SQLite uses an
+    FTS5 trigram table instead (storage.search_index)."""
+    return Index(
+        f"ix_{table}_search_trgm",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+
+
 class Organization(SQLModel, table=True):
     __table_args__ = (
         Index("ix_organization_ws_name", "workspace_id", "name_normalized"),
         Index("ix_organization_ws_tax_id", "workspace_id", "tax_id"),
+        _trigram_index("organization"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -145,6 +157,7 @@ class Organization(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=500)
     website: str | None = Field(default=None, max_length=300)
     note: str | None = None
+    search_text: str = Field(default="", sa_type=Text, nullable=False)
     owner_id: int | None = _member_fk()
     extra: dict[str, Any] = _json()
     import_batch_id: int | None = Field(
@@ -161,6 +174,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_ws_name", "workspace_id", "name_normalized"),
         Index("ix_contact_organization", "organization_id"),
+        _trigram_index("contact"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -172,6 +186,7 @@ class Contact(SQLModel, table=True):
     name_normalized: str = Field(max_length=300)
     position: str | None = Field(default=None, max_length=200)
     note: str | None = None
+    search_text: str = Field(default="", sa_type=Text, nullable=False)
     owner_id: int | None = _member_fk()
     extra: dict[str, Any] = _json()
     import_batch_id: int | None = Field(
@@ -318,3 +333,6 @@ class ChatState(SQLModel, table=True):
     step: str = Field(max_length=64)
     data: dict[str, Any] = _json()
     updated_at: datetime = _created()
+
+
+import storage.search_index  # noqa: E402,F401  (adds the full-text DDL to these tables)

@@ -10,9 +10,15 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on the metadata)
+from storage.search_index import is_search_object
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # The full-text tables, triggers and trigram indexes are written by hand in migrations.
+    return not is_search_object(name)
 
 
 def _configure_and_run(connection) -> None:
@@ -21,6 +27,7 @@ def _configure_and_run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -30,7 +37,7 @@ async def _run_async(url: str) -> None:
     connect_args = {}
     schema = config.attributes.get("schema")
     if schema:
-        connect_args["server_settings"] = {"search_path": schema}
+        connect_args["server_settings"] = {"search_path": f"{schema},public"}
     # A plain engine: SQLite foreign keys stay off here, so batch table rebuilds cannot cascade.
     engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
     async with engine.connect() as connection:

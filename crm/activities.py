@@ -1,0 +1,134 @@
+"""Logging calls, meetings and notes; follow-ups, the agenda and reminders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm.directory import DirectoryError, Kind, get_record
+from crm.permissions import can_edit
+from storage.models import Activity, ActivityKind, Contact, Direction, Member, Outcome
+from storage.repositories import activities as repo
+
+MAX_NOTE = 4000
+MAX_DURATION = 24 * 3600
+
+
+class ActivityProblem(StrEnum):
+    not_found = "not_found"
+    not_allowed = "not_allowed"
+    no_follow_up = "no_follow_up"
+    bad_duration = "bad_duration"
+
+
+class ActivityError(Exception):
+    def __init__(self, problem: ActivityProblem):
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass
+class ActivityInput:
+    kind: ActivityKind
+    target: Kind
+    target_id: int
+    outcome: Outcome | None = None
+    direction: Direction | None = None
+    duration_seconds: int | None = None
+    note: str | None = None
+    follow_up_at: datetime | None = None
+
+
+async def log(
+    session: AsyncSession, *, actor: Member, data: ActivityInput, now: datetime
+) -> Activity:
+    """Log an activity against a contact (and its organization) or an organization."""
+    try:
+        record = await get_record(session, actor=actor, kind=data.target, record_id=data.target_id)
+    except DirectoryError as error:
+        raise ActivityError(ActivityProblem.not_found) from error
+    if data.duration_seconds is not None and not 0 <= data.duration_seconds <= MAX_DURATION:
+        raise ActivityError(ActivityProblem.bad_duration)
+    is_contact = isinstance(record, Contact)
+    note = " ".join((data.note or "").split()) or None
+    return await repo.add(
+        session,
+        Activity(
+            workspace_id=actor.workspace_id,
+            member_id=actor.id,
+            contact_id=record.id if is_contact else None,
+            organization_id=record.organization_id if is_contact else record.id,
+            kind=data.kind,
+            direction=data.direction,
+            outcome=data.outcome,
+            duration_seconds=data.duration_seconds,
+            note=note[:MAX_NOTE] if note else None,
+            occurred_at=now,
+            follow_up_at=data.follow_up_at,
+            created_at=now,
+        ),
+    )
+
+
+async def _own_follow_up(session: AsyncSession, actor: Member, activity_id: int) -> Activity:
+    activity = await repo.get(session, workspace_id=actor.workspace_id, activity_id=activity_id)
+    if activity is None:
+        raise ActivityError(ActivityProblem.not_found)
+    if not can_edit(actor, activity.member_id):
+        raise ActivityError(ActivityProblem.not_allowed)
+    if activity.follow_up_at is None:
+        raise ActivityError(ActivityProblem.no_follow_up)
+    return activity
+
+
+async def complete(
+    session: AsyncSession, *, actor: Member, activity_id: int, now: datetime
+) -> tuple[Activity, bool]:
+    """Mark a follow-up done. Returns (activity, changed); a second tap changes nothing."""
+    activity = await _own_follow_up(session, actor, activity_id)
+    if activity.done:
+        return activity, False
+    activity.done = True
+    session.add(activity)
+    await session.flush()
+    return activity, True
+
+
+async def reschedule(
+    session: AsyncSession, *, actor: Member, activity_id: int, until: datetime
+) -> Activity:
+    """Move a follow-up (snooze); it will be reminded again at the new time."""
+    activity = await _own_follow_up(session, actor, activity_id)
+    activity.follow_up_at, activity.reminded_at, activity.done = until, None, False
+    session.add(activity)
+    await session.flush()
+    return activity
+
+
+def end_of_local_day(now: datetime, tz: str) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    return tomorrow.astimezone(now.tzinfo)
+
+
+def tomorrow_morning(now: datetime, tz: str, hour: int = 9) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    moment = datetime.combine(local.date() + timedelta(days=1), time(hour), tzinfo=local.tzinfo)
+    return moment.astimezone(now.tzinfo)
+
+
+async def agenda(session: AsyncSession, *, actor: Member, now: datetime, tz: str) -> list[Activity]:
+    """Today's and overdue open follow-ups of the member, in the member's time zone."""
+    return await repo.agenda(session, member_id=actor.id, until=end_of_local_day(now, tz))
+
+
+async def claim_due_reminders(session: AsyncSession, *, now: datetime) -> list[Activity]:
+    return await repo.claim_due(session, now=now)
+
+
+async def release_reminder(session: AsyncSession, *, activity_id: int) -> None:
+    await repo.release(session, activity_id=activity_id)

@@ -1,0 +1,498 @@
+"""Phone numbers as people type them and as spreadsheets store them.
+
+Every phone is kept three ways: the text as it was given (`raw`), the E.164 form (`e164`, for
+matching, duplicates and links) and the extension. Parsing itself is `phonenumbers`'; this
+module only finds the number inside the surrounding text:
+
+- a number is a run of digits and phone punctuation (spaces, dashes, parentheses, dots, "/"),
+  optionally led by "+"; labels before it ("тел.", "моб:", "Ivan:") and notes after it
+  ("(бухгалтерия)", "- после 18:00") are not part of it;
+- an extension is a marker right after that run: "доб. 123", "доп. 123", "вн. 12",
+  "ext. 12", "x12", "#12", "papild. 12";
+- letters are never turned into digits (phonenumbers would read "+7 912 345 67 89 Ivan" as a
+  vanity number ending in 4826), so "8 800 CALL NOW" is reported as too short;
+- a number that is not valid in the workspace's region but becomes valid with a "+" in front
+  is taken as international: Excel drops the "+" of "+37061234567" and the "00" of
+  "0037061234567" is not the exit code in Russia.
+
+Nothing here raises on bad input: a piece of text that is not a valid number comes back as a
+`Phone` with `e164=None` and a `problem` code (see `PhoneProblem`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
+
+__all__ = [
+    "Phone",
+    "PhoneProblem",
+    "cell_text",
+    "digits",
+    "format_international",
+    "index_keys",
+    "looks_like_phone",
+    "parse_phone",
+    "parse_phone_cell",
+    "phone_search_keys",
+    "tel_uri",
+]
+
+
+class PhoneProblem(StrEnum):
+    """Why a piece of text gave no E.164 number (stored as plain strings in `Phone.problem`)."""
+
+    empty = "empty"
+    not_a_number = "not_a_number"  # no digits where a number should be
+    too_short = "too_short"  # includes local numbers written without their area code
+    too_long = "too_long"
+    invalid_country_code = "invalid_country_code"  # also: no "+" and no usable default region
+    invalid = "invalid"  # the right shape, but no such number range exists
+
+
+@dataclass(frozen=True)
+class Phone:
+    raw: str
+    e164: str | None
+    extension: str | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.e164 is not None
+
+
+# Longer than any number with an extension and a note; beyond it we do not even look.
+MAX_PHONE_TEXT = 1000
+# A cell's pieces with fewer digits than this are labels ("Офис 2:") when a longer run exists.
+MIN_NUMBER_DIGITS = 7
+
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
+_SPACES = " \t\u00a0\u2007\u2009\u202f"  # not new lines: they separate numbers
+# A number: optional "+", optional "(", a digit, then digits and phone punctuation, ending
+# on a digit. No letters, so phonenumbers never converts letters to digits.
+_RUN = re.compile(rf"(?:\+[{_SPACES}]*)?\(?\d(?:[\d{_SPACES}(){_DASHES}./]*\d)?")
+# (No two "\s*" next to each other anywhere: that backtracks quadratically on long blanks.)
+_EXTENSION = re.compile(
+    r"\s*(?:[,;]\s*)?(?:\(\s*)?"
+    r"(?:доб(?:авочный)?|доп(?:олнительный)?|внутр(?:енний)?|вн|ext(?:ension)?|x|х|#"
+    r"|papild(?:omas)?)"
+    r"\s*(?:\.\s*)?(?:[:=]\s*)?(?:№\s*)?(\d{1,10})(?!\d)\s*\)?",
+    re.IGNORECASE,
+)
+# Cell separators. Not " " or "-": those are inside numbers. "/" is also used inside numbers
+# ("8 5/212 3456"); two invalid halves that are valid together are joined again.
+_SEPARATOR = re.compile(
+    r"[,;\n\r\v\f\u2028\u2029|]|/|(?<=\s)(?:or|или|arba|and|и|ir)(?=\s)",
+    re.IGNORECASE,
+)
+# Excel's number forms inside text: "9,12345678E+09" (scientific, from CSV) and "89123456789.0".
+_SCIENTIFIC = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?[eE]\+?\d{1,2}(?![\w.,])")
+_TRAILING_ZERO_FRACTION = re.compile(r"(?<![\w.,])(\d{5,})[.,]0+(?![\w.,])")
+_PHONE_QUERY_CHARS = re.compile(rf"[\d{_SPACES}+(){_DASHES}./]+")
+
+
+# --- spreadsheet cells -------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    """The text of a spreadsheet cell, with Excel's number forms turned back into digits.
+
+    int 89123456789, float 89123456789.0, "89123456789.0" and "8,9123456789E+10" all give
+    "89123456789". Floats go through their shortest repr and Decimal, never through float
+    arithmetic. None, NaN and infinities give "". Other objects give `str(value)`, stripped.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return _decimal_text(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return ""
+        return _decimal_text(value)
+    return _undo_excel(str(value).strip())
+
+
+def _decimal_text(number: Decimal) -> str:
+    # Bounded so that "9E+99" cannot turn into a hundred-digit string.
+    if number == number.to_integral_value() and number.adjusted() <= 30:
+        return str(int(number))
+    if -30 <= number.adjusted() <= 30:
+        return format(number.normalize(), "f")
+    return str(number)
+
+
+def _undo_excel(text: str) -> str:
+    def scientific(match: re.Match[str]) -> str:
+        try:
+            number = Decimal(match.group().replace(",", "."))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches valid numbers
+            return match.group()
+        if number == number.to_integral_value():
+            return str(int(number))
+        return match.group()
+
+    text = _SCIENTIFIC.sub(scientific, text)
+    return _TRAILING_ZERO_FRACTION.sub(r"\1", text)
+
+
+# --- one number ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A candidate number found in text: [start, end) including its extension."""
+
+    start: int
+    end: int
+    number: str
+    extension: str | None
+
+    @property
+    def digit_count(self) -> int:
+        return sum(ch.isdigit() for ch in self.number)
+
+
+def _find_runs(text: str) -> list[_Run]:
+    runs: list[_Run] = []
+    position = 0
+    while match := _RUN.search(text, position):
+        end = match.end()
+        extension = None
+        if ext := _EXTENSION.match(text, end):
+            extension, end = ext.group(1), ext.end()
+        runs.append(_Run(match.start(), end, match.group(), extension))
+        position = end
+    return runs
+
+
+def _region(region: str | None) -> str | None:
+    region = (region or "").strip().upper()
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def _problem_for_error(error: NumberParseException) -> PhoneProblem:
+    return {
+        NumberParseException.INVALID_COUNTRY_CODE: PhoneProblem.invalid_country_code,
+        NumberParseException.NOT_A_NUMBER: PhoneProblem.not_a_number,
+        NumberParseException.TOO_SHORT_AFTER_IDD: PhoneProblem.too_short,
+        NumberParseException.TOO_SHORT_NSN: PhoneProblem.too_short,
+        NumberParseException.TOO_LONG: PhoneProblem.too_long,
+    }.get(error.error_type, PhoneProblem.invalid)
+
+
+def _problem_for_number(number: PhoneNumber) -> PhoneProblem:
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == ValidationResult.INVALID_LENGTH:
+        return _problem_for_length(number)
+    return {
+        ValidationResult.TOO_SHORT: PhoneProblem.too_short,
+        ValidationResult.IS_POSSIBLE_LOCAL_ONLY: PhoneProblem.too_short,
+        ValidationResult.TOO_LONG: PhoneProblem.too_long,
+        ValidationResult.INVALID_COUNTRY_CODE: PhoneProblem.invalid_country_code,
+    }.get(reason, PhoneProblem.invalid)
+
+
+def _problem_for_length(number: PhoneNumber) -> PhoneProblem:
+    """Between two possible lengths (RU: 10 or 14 digits): shorter or longer than the usual."""
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        number.country_code, region
+    )
+    lengths = metadata.general_desc.possible_length if metadata else None
+    if not lengths:
+        return PhoneProblem.invalid
+    length = len(phonenumbers.national_significant_number(number))
+    return PhoneProblem.too_short if length < min(lengths) else PhoneProblem.too_long
+
+
+def _parse_valid(text: str, region: str | None) -> tuple[PhoneNumber | None, PhoneProblem | None]:
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException as error:
+        return None, _problem_for_error(error)
+    if phonenumbers.is_valid_number(number):
+        return number, None
+    return None, _problem_for_number(number)
+
+
+def _parse_number(number_text: str, region: str | None) -> tuple[str | None, PhoneProblem | None]:
+    """E.164 of a run of digits and punctuation (no letters, no extension), or the problem."""
+    number, problem = _parse_valid(number_text, region)
+    if number is None and not number_text.lstrip().startswith("+"):
+        # Excel drops the "+" of international numbers; "00" is not everyone's exit code.
+        plain = digits(number_text)
+        if len(plain) >= 8:
+            international, _ = _parse_valid("+" + plain.removeprefix("00"), None)
+            if international is not None:
+                number, problem = international, None
+    if number is None:
+        return None, problem
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164), None
+
+
+def _phone_from_run(raw: str, run: _Run, region: str | None) -> Phone:
+    e164, problem = _parse_number(run.number, region)
+    if e164 is None:
+        return Phone(raw=raw, e164=None, extension=run.extension, problem=problem)
+    return Phone(raw=raw, e164=e164, extension=run.extension)
+
+
+def parse_phone(text: str | None, region: str) -> Phone:
+    """One phone number as a person typed it, in the workspace's default `region` ("RU", "LT").
+
+    "8 (912) 345-67-89" and "+7 912 345 67 89 доб. 123" in RU, "8 612 34567" in LT. A label
+    before the number and a note after it are allowed; when the text holds several numbers the
+    longest is taken (use `parse_phone_cell` for lists). `raw` is the text, stripped.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        return Phone(raw="", e164=None, problem=PhoneProblem.empty)
+    if len(raw) > MAX_PHONE_TEXT:
+        return Phone(raw=raw, e164=None, problem=PhoneProblem.too_long)
+    runs = _find_runs(_undo_excel(raw))
+    if not runs:
+        return Phone(raw=raw, e164=None, problem=PhoneProblem.not_a_number)
+    best = max(runs, key=lambda run: run.digit_count)  # first of the longest
+    return _phone_from_run(raw, best, _region(region))
+
+
+# --- a cell or a message with several numbers ---------------------------------------------------
+
+
+def parse_phone_cell(value: object, region: str) -> list[Phone]:
+    """All phone numbers in a spreadsheet cell or a message, in order, without repeats.
+
+    Numbers are separated by "," ";" "/" "|" new lines, " or ", " или ", " arba " (and " and ",
+    " и ", " ir "); spaces, dashes, dots and parentheses inside a number never split it. An
+    extension after a separator ("8 912 345 67 89, доб. 123") belongs to the number before it.
+    Excel's number forms (int, float, "89123456789.0", "9,12345678E+09") are turned into digits
+    first, and `raw` of each phone is its piece of that text. Pieces without digits are notes
+    and are skipped, unless the whole cell has no digits: then it is one `not_a_number` phone.
+    A valid number that occurs twice (same E.164 and extension) is returned once.
+    """
+    text = cell_text(value)
+    if not text:
+        return []
+    if not any(ch.isdigit() for ch in text):
+        return [Phone(raw=text, e164=None, problem=PhoneProblem.not_a_number)]
+
+    spans = _pieces(text)
+    phones: list[Phone] = []
+    index = 0
+    while index < len(spans):
+        start, end = spans[index]
+        piece = text[start:end].strip()
+        if index + 1 < len(spans) and text[end] == "/":
+            # "8 5/212 3456": two halves that are no number on their own but are one together.
+            joined = _join_if_one_number(text, spans[index], spans[index + 1], region)
+            if joined is not None:
+                phones.append(joined)
+                index += 2
+                continue
+        phones.extend(_phones_in_piece(piece, region))
+        index += 1
+    return _unique(phones)
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """Spans of the text between separators, with extension-only pieces joined to the previous."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for separator in _SEPARATOR.finditer(text):
+        spans.append((start, separator.start()))
+        start = separator.end()
+    spans.append((start, len(text)))
+
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start:end]
+        if not piece.strip():
+            continue
+        if joined and _is_only_extension(piece):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _is_only_extension(piece: str) -> bool:
+    match = _EXTENSION.match(piece)
+    return match is not None and not piece[match.end() :].strip()
+
+
+def _phones_in_piece(piece: str, region: str) -> list[Phone]:
+    if len(piece) > MAX_PHONE_TEXT:
+        return [Phone(raw=piece, e164=None, problem=PhoneProblem.too_long)]
+    runs = _find_runs(piece)
+    if not runs:
+        return []  # a note such as "бухгалтерия" next to the numbers
+    numbers = [run for run in runs if run.digit_count >= MIN_NUMBER_DIGITS]
+    if not numbers:
+        numbers = [max(runs, key=lambda run: run.digit_count)]
+    if len(numbers) == 1:
+        return [_phone_from_run(piece, numbers[0], _region(region))]
+    return [
+        _phone_from_run(piece[run.start : run.end].strip(), run, _region(region)) for run in numbers
+    ]
+
+
+def _join_if_one_number(
+    text: str, first: tuple[int, int], second: tuple[int, int], region: str
+) -> Phone | None:
+    halves = [_phones_in_piece(text[start:end].strip(), region) for start, end in (first, second)]
+    if any(phone.ok for half in halves for phone in half):
+        return None
+    whole = text[first[0] : second[1]].strip()
+    phones = _phones_in_piece(whole, region)
+    if len(phones) == 1 and phones[0].ok:
+        return phones[0]
+    return None
+
+
+def _unique(phones: list[Phone]) -> list[Phone]:
+    seen: set[tuple[str, str | None]] = set()
+    unique: list[Phone] = []
+    for phone in phones:
+        if phone.e164 is not None:
+            key = (phone.e164, phone.extension)
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(phone)
+    return unique
+
+
+# --- showing and linking ------------------------------------------------------------------------
+
+
+def format_international(e164: str) -> str:
+    """ "+79123456789" -> "+7 912 345-67-89". Text that is not a number comes back unchanged."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def tel_uri(e164: str, extension: str | None = None) -> str:
+    """RFC 3966 link: "tel:+79123456789", with an extension "tel:+79123456789;ext=123"."""
+    uri = "tel:+" + digits(e164)
+    extension_digits = digits(extension)
+    if extension_digits:
+        uri += ";ext=" + extension_digits
+    return uri
+
+
+# --- searching ----------------------------------------------------------------------------------
+
+
+def digits(text: str | None) -> str:
+    """Only the digits of the text, as ASCII ("+7 (912) ３４５" -> "7912345")."""
+    if not text:
+        return ""
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+
+
+def _without_extension(query: str) -> str:
+    runs = _find_runs(query)
+    if runs and runs[-1].extension is not None:
+        last = runs[-1]
+        return query[: last.start] + last.number
+    return query
+
+
+def looks_like_phone(query: str | None) -> bool:
+    """Whether a search query is a phone (or a piece of one) rather than a name.
+
+    Only digits and phone punctuation (spaces, "+", "-", "(", ")", ".", "/"), an extension
+    allowed at the end, and at least 5 digits — or at least 4 after a leading "+" ("+7 912").
+    "912-34" and "861234567" are phones, "ООО Ромашка 2" and "2024" are not.
+    """
+    text = _without_extension((query or "").strip())
+    if not text or not _PHONE_QUERY_CHARS.fullmatch(text):
+        return False
+    count = len(digits(text))
+    return count >= 5 or (text.startswith("+") and count >= 4)
+
+
+def index_keys(e164: str) -> list[str]:
+    """What to store in a record's search document for one of its phones.
+
+    The E.164 digits ("79123456789"), and the digits of the number written the way its own
+    country writes it ("89123456789", LT "861234567"), so that a Russian number is found in a
+    Lithuanian workspace when someone types it the Russian way. A query matches the phone when
+    one of `phone_search_keys(query, region)` is a substring of one of these.
+    """
+    e164_digits = digits(e164)
+    if not e164_digits:
+        return []
+    keys = [e164_digits]
+    try:
+        number = phonenumbers.parse("+" + e164_digits, None)
+    except NumberParseException:
+        return keys
+    keys.append(digits(phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)))
+    return list(dict.fromkeys(key for key in keys if key))
+
+
+def phone_search_keys(query: str, region: str) -> list[str]:
+    """Digit strings to look for, as substrings, in stored phones' digits (`index_keys`).
+
+    A phone may be searched for in any format or by any run of its digits, so a record matches
+    when its E.164 digits contain ANY of the keys:
+
+    1. the query's own digits (without an extension): "912-34" -> "91234", "+7 912" -> "7912";
+    2. when the query is a whole valid number, its E.164 digits: "8 912 345 67 89" ->
+       "79123456789" (the raw "89123456789" is not a substring of "79123456789");
+    3. otherwise, when the query starts with the region's national prefix, the prefix replaced
+       by the country code, so the beginning of a number typed the local way is found too:
+       "8 912 34" in RU -> "791234", "8 612" in LT -> "370612".
+
+    The first key is always first; an empty list means the query has no digits. Whether a query
+    is a phone at all is `looks_like_phone`'s call.
+    """
+    query = _without_extension((query or "").strip())
+    raw_digits = digits(query)
+    if not raw_digits:
+        return []
+    keys = [raw_digits]
+    region_code = _region(region)
+    runs = _find_runs(query)
+    e164 = None
+    if len(runs) == 1 and len(raw_digits) >= 5:
+        e164, _ = _parse_number(runs[0].number, region_code)
+    if e164 is not None:
+        keys.append(digits(e164))
+    elif region_code and not query.startswith("+"):
+        national = _national_part(raw_digits, region_code)
+        if national:
+            keys.append(str(phonenumbers.country_code_for_region(region_code)) + national)
+    return list(dict.fromkeys(keys))
+
+
+def _national_part(raw_digits: str, region_code: str) -> str | None:
+    """The digits after the region's national prefix ("8" in RU, "8" or "0" in LT), if any."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region_code)
+    if metadata is None or metadata.national_prefix_transform_rule:
+        return None  # regions that rewrite digits while parsing: not worth guessing
+    pattern = metadata.national_prefix_for_parsing or metadata.national_prefix
+    if not pattern:
+        return None
+    match = re.match(pattern, raw_digits)
+    if match is None or not 0 < match.end() < len(raw_digits):
+        return None
+    return raw_digits[match.end() :]

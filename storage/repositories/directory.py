@@ -1,0 +1,219 @@
+"""Organizations, contacts and their phones and e-mails: lookups, duplicates, search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import column, delete, func, or_, table
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Contact, Email, Organization, Phone
+
+Record = Organization | Contact
+
+
+def _owner_filter(model: type[Phone] | type[Email], record: Record):
+    if isinstance(record, Organization):
+        return col(model.organization_id) == record.id
+    return col(model.contact_id) == record.id
+
+
+async def add(session: AsyncSession, record):
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def get_organization(
+    session: AsyncSession, *, workspace_id: int, organization_id: int, deleted: bool = False
+) -> Organization | None:
+    return await _get(session, Organization, workspace_id, organization_id, deleted)
+
+
+async def get_contact(
+    session: AsyncSession, *, workspace_id: int, contact_id: int, deleted: bool = False
+) -> Contact | None:
+    return await _get(session, Contact, workspace_id, contact_id, deleted)
+
+
+async def _get(session, model, workspace_id: int, record_id: int, deleted: bool):
+    """A record of this workspace: live ones, or with `deleted=True` only deleted ones."""
+    deleted_filter = (
+        col(model.deleted_at).is_not(None) if deleted else col(model.deleted_at).is_(None)
+    )
+    statement = select(model).where(
+        model.id == record_id, model.workspace_id == workspace_id, deleted_filter
+    )
+    return (await session.exec(statement)).first()
+
+
+async def phones_of(session: AsyncSession, record: Record) -> list[Phone]:
+    statement = select(Phone).where(_owner_filter(Phone, record)).order_by(col(Phone.id))
+    return list((await session.exec(statement)).all())
+
+
+async def emails_of(session: AsyncSession, record: Record) -> list[Email]:
+    statement = select(Email).where(_owner_filter(Email, record)).order_by(col(Email.id))
+    return list((await session.exec(statement)).all())
+
+
+async def phones_of_contacts(
+    session: AsyncSession, contact_ids: Sequence[int]
+) -> dict[int, list[Phone]]:
+    if not contact_ids:
+        return {}
+    statement = select(Phone).where(col(Phone.contact_id).in_(contact_ids)).order_by(col(Phone.id))
+    found: dict[int, list[Phone]] = {}
+    for phone in (await session.exec(statement)).all():
+        found.setdefault(phone.contact_id, []).append(phone)
+    return found
+
+
+async def remove_phone(session: AsyncSession, *, record: Record, phone_id: int) -> bool:
+    result = await session.exec(
+        delete(Phone).where(col(Phone.id) == phone_id, _owner_filter(Phone, record))
+    )
+    return result.rowcount == 1
+
+
+async def contacts_of(
+    session: AsyncSession, *, workspace_id: int, organization_id: int
+) -> list[Contact]:
+    statement = (
+        select(Contact)
+        .where(
+            Contact.workspace_id == workspace_id,
+            Contact.organization_id == organization_id,
+            col(Contact.deleted_at).is_(None),
+        )
+        .order_by(col(Contact.full_name))
+    )
+    return list((await session.exec(statement)).all())
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+
+async def organizations_by_tax_id(
+    session: AsyncSession, *, workspace_id: int, tax_id: str
+) -> list[Organization]:
+    return await _live(session, Organization, workspace_id, Organization.tax_id == tax_id)
+
+
+async def organizations_by_name(
+    session: AsyncSession, *, workspace_id: int, name_normalized: str
+) -> list[Organization]:
+    return await _live(
+        session, Organization, workspace_id, Organization.name_normalized == name_normalized
+    )
+
+
+async def contacts_by_name(
+    session: AsyncSession, *, workspace_id: int, name_normalized: str, organization_id: int | None
+) -> list[Contact]:
+    return await _live(
+        session,
+        Contact,
+        workspace_id,
+        Contact.name_normalized == name_normalized,
+        Contact.organization_id == organization_id,
+    )
+
+
+async def records_by_phone(
+    session: AsyncSession, *, workspace_id: int, e164s: Iterable[str]
+) -> list[Record]:
+    return await _by_contact_point(session, Phone, col(Phone.e164), workspace_id, e164s)
+
+
+async def records_by_email(
+    session: AsyncSession, *, workspace_id: int, addresses: Iterable[str]
+) -> list[Record]:
+    return await _by_contact_point(session, Email, col(Email.address), workspace_id, addresses)
+
+
+async def _by_contact_point(session, model, value_column, workspace_id, values) -> list[Record]:
+    values = sorted(set(values))
+    if not values:
+        return []
+    owners = select(model.contact_id, model.organization_id).where(
+        model.workspace_id == workspace_id, value_column.in_(values)
+    )
+    rows = (await session.exec(owners)).all()
+    contact_ids = {c for c, _ in rows if c}
+    organization_ids = {o for _, o in rows if o}
+    found: list[Record] = []
+    if organization_ids:
+        found += await _live(
+            session, Organization, workspace_id, col(Organization.id).in_(organization_ids)
+        )
+    if contact_ids:
+        found += await _live(session, Contact, workspace_id, col(Contact.id).in_(contact_ids))
+    return found
+
+
+async def _live(session, model, workspace_id: int, *conditions) -> list:
+    statement = (
+        select(model)
+        .where(model.workspace_id == workspace_id, col(model.deleted_at).is_(None), *conditions)
+        .order_by(col(model.id))
+        .limit(20)
+    )
+    return list((await session.exec(statement)).all())
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(session: AsyncSession, model, terms: Sequence[str]):
+    """Condition: search_text contains any of the terms (all lower-case already)."""
+    if session.bind.dialect.name == "sqlite":
+        fts = table(f"{model.__tablename__}_fts", column("rowid"), column("search_text"))
+        inner = select(fts.c.rowid).where(
+            or_(*(fts.c.search_text.like(_like_pattern(t), escape="\\") for t in terms))
+        )
+        return col(model.id).in_(inner)
+    return or_(*(col(model.search_text).like(_like_pattern(t), escape="\\") for t in terms))
+
+
+async def search(
+    session: AsyncSession, *, workspace_id: int, terms: Sequence[str], limit: int = 10
+) -> tuple[list[Organization], list[Contact]]:
+    terms = [t for t in terms if t]
+    if not terms:
+        return [], []
+    found = []
+    for model, order in ((Organization, Organization.name), (Contact, Contact.full_name)):
+        statement = (
+            select(model)
+            .where(
+                model.workspace_id == workspace_id,
+                col(model.deleted_at).is_(None),
+                _matching(session, model, terms),
+            )
+            .order_by(func.length(order), col(order))
+            .limit(limit)
+        )
+        found.append(list((await session.exec(statement)).all()))
+    return found[0], found[1]
+
+
+async def deleted_records(
+    session: AsyncSession, *, workspace_id: int, limit: int = 20
+) -> list[Record]:
+    found: list[Record] = []
+    for model in (Organization, Contact):
+        statement = (
+            select(model)
+            .where(model.workspace_id == workspace_id, col(model.deleted_at).is_not(None))
+            .order_by(col(model.deleted_at).desc())
+            .limit(limit)
+        )
+        found += list((await session.exec(statement)).all())
+    return sorted(found, key=lambda r: r.deleted_at, reverse=True)[:limit]
