@@ -432,10 +432,11 @@ def looks_like_phone(query: str | None) -> bool:
 def index_keys(e164: str) -> list[str]:
     """What to store in a record's search document for one of its phones.
 
-    The E.164 digits ("79123456789"), and the digits of the number written the way its own
-    country writes it ("89123456789", LT "861234567"), so that a Russian number is found in a
-    Lithuanian workspace when someone types it the Russian way. A query matches the phone when
-    one of `phone_search_keys(query, region)` is a substring of one of these.
+    The E.164 digits ("79123456789"), and the digits of the number in its own country's
+    national format ("89123456789"; LT "061234567": Lithuania's trunk prefix is "0" since 2025),
+    so that a Russian number is found in a Lithuanian workspace when it is typed the Russian way.
+    A query matches the phone when one of `phone_search_keys(query, region)` is a substring of
+    one of these.
     """
     e164_digits = digits(e164)
     if not e164_digits:

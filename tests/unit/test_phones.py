@@ -51,6 +51,8 @@ def e164s(phones: list[Phone]) -> list[str | None]:
         ("8 612 34567", "LT", LT_MOBILE),
         ("+370 612 34567", "LT", LT_MOBILE),
         ("861234567", "LT", LT_MOBILE),
+        ("0 612 34567", "LT", LT_MOBILE),  # the trunk prefix since 2025
+        ("(0-612) 34567", "LT", LT_MOBILE),
         ("612 34567", "LT", LT_MOBILE),
         ("(8 5) 212 3456", "LT", LT_VILNIUS),
         ("8 5/212 3456", "LT", LT_VILNIUS),
@@ -520,6 +522,7 @@ def test_does_not_look_like_phone(query):
         ("8 912 34", "RU", ["891234", "791234"]),
         ("8 612", "LT", ["8612", "370612"]),
         ("0 612", "LT", ["0612", "370612"]),
+        ("0 612 34567", "LT", ["061234567", "37061234567"]),
         # nothing to search for
         ("Ромашка", "RU", []),
         ("", "RU", []),
@@ -582,8 +585,9 @@ def found(query: str, region: str, e164: str) -> bool:
     [
         (RU_MOBILE, ["79123456789", "89123456789"]),
         (RU_MOSCOW, ["74951234567", "84951234567"]),
-        (LT_MOBILE, ["37061234567", "861234567"]),
-        (LT_VILNIUS, ["37052123456", "852123456"]),
+        # Lithuania's trunk prefix is "0" since 2025; "8 612 ..." is still read, see above
+        (LT_MOBILE, ["37061234567", "061234567"]),
+        (LT_VILNIUS, ["37052123456", "052123456"]),
         ("+442079460958", ["442079460958", "02079460958"]),
         ("", []),
         ("garbage", []),
@@ -597,4 +601,4 @@ def test_a_number_from_abroad_typed_the_way_its_country_writes_it():
     # A Lithuanian team with a Russian client: "8 912 ..." means nothing in Lithuania.
     assert not any(key in digits(RU_MOBILE) for key in phone_search_keys("8 912 345", "LT"))
     assert found("8 912 345", "LT", RU_MOBILE)
-    assert found("8 612 345", "RU", LT_MOBILE)
+    assert found("0 612 345", "RU", LT_MOBILE)

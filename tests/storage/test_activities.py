@@ -1,0 +1,140 @@
+"""Activities and follow-ups against a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crm import activities, directory, team
+from crm.activities import ActivityError, ActivityInput, ActivityProblem
+from crm.directory import ContactInput, Kind, OrganizationInput
+from crm.team import Person, WorkspaceDefaults
+from storage.models import ActivityKind, Outcome, Role
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
+DEFAULTS = WorkspaceDefaults(locale="en", region="RU", timezone="Europe/Moscow", currency="RUB")
+
+
+async def _setup(database):
+    async with database.transaction() as session:
+        _, admin = await team.create_workspace(
+            session, name="Acme", owner=Person(1, "Olga"), defaults=DEFAULTS, hosted=False
+        )
+        _, code = await team.create_invite(
+            session, actor=admin, role=Role.rep, now=NOW, ttl=timedelta(days=1)
+        )
+        _, rep, _ = await team.join(session, code=code, person=Person(2, "Rimas"), now=NOW)
+        org = await directory.create_organization(
+            session, actor=rep, data=OrganizationInput(name="Romashka"), region="RU", now=NOW
+        )
+        ivan = await directory.create_contact(
+            session,
+            actor=rep,
+            region="RU",
+            now=NOW,
+            data=ContactInput(full_name="Ivan", organization_id=org.id, phones=["+79123456789"]),
+        )
+    return admin, rep, org, ivan
+
+
+async def _log(database, actor, target_id, *, follow_up_at=None, kind=Kind.contact):
+    async with database.transaction() as session:
+        return await activities.log(
+            session,
+            actor=actor,
+            now=NOW,
+            data=ActivityInput(
+                kind=ActivityKind.call,
+                target=kind,
+                target_id=target_id,
+                outcome=Outcome.call_back,
+                note="  prices   next week ",
+                follow_up_at=follow_up_at,
+            ),
+        )
+
+
+async def test_a_call_to_a_contact_is_filed_under_its_organization_too(database):
+    _, rep, org, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id)
+    assert (call.contact_id, call.organization_id, call.member_id) == (ivan.id, org.id, rep.id)
+    assert call.note == "prices next week"
+
+
+async def test_logging_against_a_deleted_or_foreign_record_is_refused(database):
+    admin, rep, org, ivan = await _setup(database)
+    async with database.transaction() as session:
+        await directory.delete(session, actor=admin, kind=Kind.contact, record_id=ivan.id, now=NOW)
+    with pytest.raises(ActivityError) as error:
+        await _log(database, rep, ivan.id)
+    assert error.value.problem == ActivityProblem.not_found
+    with pytest.raises(ActivityError):
+        await _log(database, rep, 999_999, kind=Kind.organization)
+
+
+async def test_agenda_has_overdue_and_todays_follow_ups_in_the_members_time_zone(database):
+    _, rep, _, ivan = await _setup(database)
+    overdue = await _log(database, rep, ivan.id, follow_up_at=NOW - timedelta(days=2))
+    tonight = await _log(database, rep, ivan.id, follow_up_at=NOW + timedelta(hours=8))  # 23:00
+    await _log(database, rep, ivan.id, follow_up_at=NOW + timedelta(hours=9, minutes=1))  # 00:01
+    async with database.transaction() as session:
+        items = await activities.agenda(session, actor=rep, now=NOW, tz="Europe/Moscow")
+        assert [a.id for a in items] == [overdue.id, tonight.id]
+        await activities.complete(session, actor=rep, activity_id=overdue.id, now=NOW)
+        items = await activities.agenda(session, actor=rep, now=NOW, tz="Europe/Moscow")
+    assert [a.id for a in items] == [tonight.id]
+
+
+async def test_completing_twice_changes_nothing_the_second_time(database):
+    admin, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    async with database.transaction() as session:
+        assert (await activities.complete(session, actor=rep, activity_id=call.id, now=NOW))[1]
+        assert not (await activities.complete(session, actor=admin, activity_id=call.id, now=NOW))[
+            1
+        ]
+
+
+async def test_only_the_owner_or_a_manager_moves_a_follow_up(database):
+    admin, rep, _, ivan = await _setup(database)
+    mine = await _log(database, admin, ivan.id, follow_up_at=NOW)
+    async with database.transaction() as session:
+        with pytest.raises(ActivityError) as error:
+            await activities.reschedule(session, actor=rep, activity_id=mine.id, until=NOW)
+    assert error.value.problem == ActivityProblem.not_allowed
+
+
+async def test_due_reminders_are_claimed_exactly_once_even_by_racing_instances(database):
+    _, rep, _, ivan = await _setup(database)
+    due = [
+        await _log(database, rep, ivan.id, follow_up_at=NOW - timedelta(minutes=m))
+        for m in range(5)
+    ]
+    await _log(database, rep, ivan.id, follow_up_at=NOW + timedelta(minutes=1))  # not yet
+
+    async def claim():
+        async with database.transaction() as session:
+            return [a.id for a in await activities.claim_due_reminders(session, now=NOW)]
+
+    results = await asyncio.gather(*(claim() for _ in range(4)))
+    claimed = [activity_id for result in results for activity_id in result]
+    assert sorted(claimed) == sorted(a.id for a in due)
+    assert await claim() == []
+    async with database.transaction() as session:  # a failed delivery gives it back
+        await activities.release_reminder(session, activity_id=due[0].id)
+    assert await claim() == [due[0].id]
+
+
+async def test_snoozing_makes_it_due_again_later(database):
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    async with database.transaction() as session:
+        assert len(await activities.claim_due_reminders(session, now=NOW)) == 1
+        await activities.reschedule(
+            session, actor=rep, activity_id=call.id, until=NOW + timedelta(hours=1)
+        )
+        assert await activities.claim_due_reminders(session, now=NOW) == []
+        later = await activities.claim_due_reminders(session, now=NOW + timedelta(hours=1))
+    assert [a.id for a in later] == [call.id]
