@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, flows, gate, help, language, onboarding, team
+from handlers import errors, flows, gate, help, language, onboarding, settings, team
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0
@@ -14,7 +14,7 @@ FALLBACK_GROUP = 1  # plain text that no flow took (the router stops handled upd
 def register(application: Application) -> None:
     """Explicit order: the access gate first, then commands and buttons, then flows."""
     application.add_handler(gate.handler(), group=GATE_GROUP)
-    for module in (onboarding, help, team, language):
+    for module in (onboarding, help, team, language, settings):
         for handler in module.handlers():
             application.add_handler(handler, group=FEATURE_GROUP)
     application.add_handler(flows.router(), group=FEATURE_GROUP)

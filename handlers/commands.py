@@ -31,6 +31,7 @@ COMMANDS: list[Command] = [
     Command("help", N_("What I can do")),
     Command("team", N_("Invite colleagues, change roles"), frozenset({Role.admin})),
     Command("lang", N_("Change the language")),
+    Command("settings", N_("Time zone and company settings")),
     Command("cancel", N_("Stop what you are doing")),
 ]
 
