@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import column, delete, func, or_, table
+from sqlalchemy import column, delete, func, literal_column, or_, table
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,6 +75,28 @@ async def remove_phone(session: AsyncSession, *, record: Record, phone_id: int) 
         delete(Phone).where(col(Phone.id) == phone_id, _owner_filter(Phone, record))
     )
     return result.rowcount == 1
+
+
+async def remove_email(session: AsyncSession, *, record: Record, email_id: int) -> bool:
+    result = await session.exec(
+        delete(Email).where(col(Email.id) == email_id, _owner_filter(Email, record))
+    )
+    return result.rowcount == 1
+
+
+async def organization_names(
+    session: AsyncSession, *, workspace_id: int, organization_ids: Iterable[int]
+) -> dict[int, str]:
+    """Names of the live organizations among the ids (to label contacts in search results)."""
+    ids = sorted(set(organization_ids))
+    if not ids:
+        return {}
+    statement = select(Organization.id, Organization.name).where(
+        Organization.workspace_id == workspace_id,
+        col(Organization.id).in_(ids),
+        col(Organization.deleted_at).is_(None),
+    )
+    return dict((await session.exec(statement)).all())
 
 
 async def contacts_of(
@@ -166,40 +188,49 @@ async def _live(session, model, workspace_id: int, *conditions) -> list:
 # --- search -------------------------------------------------------------------------------
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+MIN_TRIGRAM = 3  # FTS5's trigram index answers substrings of three characters or more
 
 
-def _matching(session: AsyncSession, model, terms: Sequence[str]):
-    """Condition: search_text contains any of the terms (all lower-case already)."""
-    if session.bind.dialect.name == "sqlite":
-        fts = table(f"{model.__tablename__}_fts", column("rowid"), column("search_text"))
-        inner = select(fts.c.rowid).where(
-            or_(*(fts.c.search_text.like(_like_pattern(t), escape="\\") for t in terms))
-        )
-        return col(model.id).in_(inner)
-    return or_(*(col(model.search_text).like(_like_pattern(t), escape="\\") for t in terms))
+def _clean_term(term: str) -> str:
+    # LIKE wildcards and quotes carry no meaning in normalized text; dropping them keeps the
+    # patterns free of an ESCAPE clause, which SQLite's FTS5 index cannot use.
+    return "".join(ch for ch in term if ch not in '%_\\"')
+
+
+def _sqlite_search(model, terms: Sequence[str]):
+    """Join the FTS5 table so the index drives the query: MATCH for terms it can index,
+    LIKE (a scan of the index table) for two-character ones."""
+    fts_name = f"{model.__tablename__}_fts"
+    fts = table(fts_name, column("rowid"), column("search_text"))
+    long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
+    conditions = []
+    if long_terms:
+        query = " OR ".join(f'"{t}"' for t in long_terms)
+        conditions.append(literal_column(fts_name).op("MATCH")(query))
+    conditions += [fts.c.search_text.like(f"%{t}%") for t in terms if len(t) < MIN_TRIGRAM]
+    return fts, or_(*conditions)
 
 
 async def search(
     session: AsyncSession, *, workspace_id: int, terms: Sequence[str], limit: int = 10
 ) -> tuple[list[Organization], list[Contact]]:
-    terms = [t for t in terms if t]
+    terms = [t for t in dict.fromkeys(_clean_term(t) for t in terms) if t]
     if not terms:
         return [], []
+    sqlite = session.bind.dialect.name == "sqlite"
     found = []
     for model, order in ((Organization, Organization.name), (Contact, Contact.full_name)):
-        statement = (
-            select(model)
-            .where(
-                model.workspace_id == workspace_id,
-                col(model.deleted_at).is_(None),
-                _matching(session, model, terms),
-            )
-            .order_by(func.length(order), col(order))
-            .limit(limit)
+        statement = select(model).where(
+            model.workspace_id == workspace_id, col(model.deleted_at).is_(None)
         )
+        if sqlite:
+            fts, matching = _sqlite_search(model, terms)
+            statement = statement.join(fts, fts.c.rowid == model.id).where(matching)
+        else:
+            statement = statement.where(
+                or_(*(col(model.search_text).like(f"%{t}%") for t in terms))
+            )
+        statement = statement.order_by(func.length(order), col(order)).limit(limit)
         found.append(list((await session.exec(statement)).all()))
     return found[0], found[1]
 
