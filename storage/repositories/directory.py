@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import column, delete, func, literal_column, or_, table
+from sqlalchemy import column, delete, func, literal_column, or_, table, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -211,27 +211,45 @@ def _sqlite_search(model, terms: Sequence[str]):
     return fts, or_(*conditions)
 
 
+CANDIDATES = 300  # matches ranked per search: enough to put the closest first, and bounded
+
+
 async def search(
     session: AsyncSession, *, workspace_id: int, terms: Sequence[str], limit: int = 10
 ) -> tuple[list[Organization], list[Contact]]:
+    """Records whose search document contains any term, shortest names first.
+
+    A short fragment can match thousands of records: only the first CANDIDATES matches are
+    ranked, which keeps the time bounded; a longer query narrows the set anyway."""
     terms = [t for t in dict.fromkeys(_clean_term(t) for t in terms) if t]
     if not terms:
         return [], []
-    sqlite = session.bind.dialect.name == "sqlite"
+    postgres = session.bind.dialect.name == "postgresql"
+    if postgres:
+        # The planner misjudges LIKE on long text and scans the table; the trigram index
+        # is always the better path here.
+        await session.exec(text("SET LOCAL enable_seqscan = off"))
     found = []
     for model, order in ((Organization, Organization.name), (Contact, Contact.full_name)):
-        statement = select(model).where(
+        candidates = select(model.id).where(
             model.workspace_id == workspace_id, col(model.deleted_at).is_(None)
         )
-        if sqlite:
-            fts, matching = _sqlite_search(model, terms)
-            statement = statement.join(fts, fts.c.rowid == model.id).where(matching)
-        else:
-            statement = statement.where(
+        if postgres:
+            candidates = candidates.where(
                 or_(*(col(model.search_text).like(f"%{t}%") for t in terms))
             )
-        statement = statement.order_by(func.length(order), col(order)).limit(limit)
+        else:
+            fts, matching = _sqlite_search(model, terms)
+            candidates = candidates.join(fts, fts.c.rowid == model.id).where(matching)
+        statement = (
+            select(model)
+            .where(col(model.id).in_(candidates.limit(CANDIDATES)))
+            .order_by(func.length(order), col(order))
+            .limit(limit)
+        )
         found.append(list((await session.exec(statement)).all()))
+    if postgres:
+        await session.exec(text("SET LOCAL enable_seqscan = on"))
     return found[0], found[1]
 
 
