@@ -37,6 +37,7 @@ async def fresh_database(kind: str, folder: Path, postgres_url: str = POSTGRES_U
     else:
         schema = f"bench_{uuid.uuid4().hex[:12]}"
         connection = await asyncpg.connect(plain_dsn(postgres_url))
+        await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
         await connection.execute(f'CREATE SCHEMA "{schema}"')
         await connection.close()
         database = Database(postgres_url, schema=schema)

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.processing import PerChatUpdateProcessor
 from crm.i18n import Catalogs
 from crm.team import WorkspaceDefaults
+from handlers import reminders
 from handlers.commands import publish_menus
 from handlers.context import CrmContext, Options, Services
 from handlers.unit_of_work import process_once
@@ -105,6 +106,7 @@ async def on_startup(application: Application) -> None:
             first=timedelta(minutes=1),
             name="forget-old-updates",
         )
+        reminders.schedule(application)
     log.info("bot @%s started", application.bot.username)
 
 

@@ -13,6 +13,7 @@ from crm.directory import DirectoryError, Kind, get_record
 from crm.permissions import can_edit
 from storage.models import Activity, ActivityKind, Contact, Direction, Member, Outcome
 from storage.repositories import activities as repo
+from storage.repositories import audit
 
 MAX_NOTE = 4000
 MAX_DURATION = 24 * 3600
@@ -23,6 +24,9 @@ class ActivityProblem(StrEnum):
     not_allowed = "not_allowed"
     no_follow_up = "no_follow_up"
     bad_duration = "bad_duration"
+    already_done = "already_done"
+    not_a_call = "not_a_call"
+    in_the_past = "in_the_past"
 
 
 class ActivityError(Exception):
@@ -74,12 +78,19 @@ async def log(
     )
 
 
-async def _own_follow_up(session: AsyncSession, actor: Member, activity_id: int) -> Activity:
+async def editable(session: AsyncSession, *, actor: Member, activity_id: int) -> Activity:
+    """A live activity of the actor's workspace that the actor may change: their own, or any
+    for a manager or admin. Deleted, foreign and made-up ids all read as not_found."""
     activity = await repo.get(session, workspace_id=actor.workspace_id, activity_id=activity_id)
     if activity is None:
         raise ActivityError(ActivityProblem.not_found)
     if not can_edit(actor, activity.member_id):
         raise ActivityError(ActivityProblem.not_allowed)
+    return activity
+
+
+async def _own_follow_up(session: AsyncSession, actor: Member, activity_id: int) -> Activity:
+    activity = await editable(session, actor=actor, activity_id=activity_id)
     if activity.follow_up_at is None:
         raise ActivityError(ActivityProblem.no_follow_up)
     return activity
@@ -103,8 +114,73 @@ async def reschedule(
 ) -> Activity:
     """Move a follow-up (snooze); it will be reminded again at the new time."""
     activity = await _own_follow_up(session, actor, activity_id)
+    return await _follow_up_at(session, activity, until)
+
+
+async def snooze(
+    session: AsyncSession, *, actor: Member, activity_id: int, until: datetime
+) -> Activity:
+    """Like `reschedule`, from a reminder's button: a follow-up done meanwhile stays done
+    instead of coming back to life from an old message."""
+    activity = await _own_follow_up(session, actor, activity_id)
+    if activity.done:
+        raise ActivityError(ActivityProblem.already_done)
+    return await _follow_up_at(session, activity, until)
+
+
+async def set_follow_up(
+    session: AsyncSession,
+    *,
+    actor: Member,
+    activity_id: int,
+    until: datetime | None,
+    now: datetime,
+) -> Activity:
+    """Set, move or remove (None) the follow-up of a logged activity. A new time is reminded
+    afresh; a time already past is refused, since its reminder would be a surprise."""
+    activity = await editable(session, actor=actor, activity_id=activity_id)
+    if until is not None and until <= now:
+        raise ActivityError(ActivityProblem.in_the_past)
+    return await _follow_up_at(session, activity, until)
+
+
+async def _follow_up_at(session: AsyncSession, activity: Activity, until: datetime | None):
+    """An open follow-up at `until`, not reminded yet (or none at all)."""
     activity.follow_up_at, activity.reminded_at, activity.done = until, None, False
     session.add(activity)
+    await session.flush()
+    return activity
+
+
+async def change_outcome(
+    session: AsyncSession, *, actor: Member, activity_id: int, outcome: Outcome
+) -> Activity:
+    activity = await editable(session, actor=actor, activity_id=activity_id)
+    if activity.kind != ActivityKind.call:
+        raise ActivityError(ActivityProblem.not_a_call)
+    activity.outcome = outcome
+    session.add(activity)
+    await session.flush()
+    return activity
+
+
+async def undo(
+    session: AsyncSession, *, actor: Member, activity_id: int, now: datetime
+) -> Activity:
+    """Delete a logged activity, e.g. one logged against the wrong person. The row stays
+    (soft delete) and the audit log says who deleted it; its follow-up is no longer reminded."""
+    activity = await editable(session, actor=actor, activity_id=activity_id)
+    activity.deleted_at = now
+    session.add(activity)
+    await audit.record(
+        session,
+        workspace_id=actor.workspace_id,
+        actor_id=actor.id,
+        action="activity.delete",
+        entity_type="activity",
+        entity_id=activity.id,
+        before={"kind": activity.kind.value, "note": activity.note},
+    )
     await session.flush()
     return activity
 
@@ -116,8 +192,13 @@ def end_of_local_day(now: datetime, tz: str) -> datetime:
 
 
 def tomorrow_morning(now: datetime, tz: str, hour: int = 9) -> datetime:
+    return morning_after(now, tz, days=1, hour=hour)
+
+
+def morning_after(now: datetime, tz: str, *, days: int, hour: int = 9) -> datetime:
+    """`hour` o'clock in zone `tz`, `days` local calendar days after `now` (DST-safe)."""
     local = now.astimezone(ZoneInfo(tz))
-    moment = datetime.combine(local.date() + timedelta(days=1), time(hour), tzinfo=local.tzinfo)
+    moment = datetime.combine(local.date() + timedelta(days=days), time(hour), tzinfo=local.tzinfo)
     return moment.astimezone(now.tzinfo)
 
 

@@ -291,6 +291,16 @@ def _require_edit(actor: Member, record: Record) -> None:
         raise DirectoryError(DirectoryProblem.not_allowed)
 
 
+async def editable_record(
+    session: AsyncSession, *, actor: Member, kind: Kind, record_id: int
+) -> Record:
+    """The record when the actor may change it, else not_found / not_allowed: the bot refuses
+    at the first tap (Edit, Delete) instead of after the user has typed a value."""
+    record = await get_record(session, actor=actor, kind=kind, record_id=record_id)
+    _require_edit(actor, record)
+    return record
+
+
 # --- edit ---------------------------------------------------------------------------------
 
 ORGANIZATION_FIELDS = ("name", "tax_id", "address", "website", "note", "email", "phone")
@@ -364,10 +374,26 @@ async def remove_phone(
 ) -> Record:
     record = await get_record(session, actor=actor, kind=kind, record_id=record_id)
     _require_edit(actor, record)
-    if not await repo.remove_phone(session, record=record, phone_id=phone_id):
+    phone = next((p for p in await repo.phones_of(session, record) if p.id == phone_id), None)
+    if phone is None or not await repo.remove_phone(session, record=record, phone_id=phone_id):
         raise DirectoryError(DirectoryProblem.not_found)
     await refresh_search_text(session, record)
-    await _audit(session, actor, "update", record, before={"phone_id": phone_id})
+    await _audit(session, actor, "update", record, before={"phone": phone.e164 or phone.raw})
+    record.updated_at = now
+    await session.flush()
+    return record
+
+
+async def remove_email(
+    session: AsyncSession, *, actor: Member, kind: Kind, record_id: int, email_id: int, now
+) -> Record:
+    record = await get_record(session, actor=actor, kind=kind, record_id=record_id)
+    _require_edit(actor, record)
+    email = next((e for e in await repo.emails_of(session, record) if e.id == email_id), None)
+    if email is None or not await repo.remove_email(session, record=record, email_id=email_id):
+        raise DirectoryError(DirectoryProblem.not_found)
+    await refresh_search_text(session, record)
+    await _audit(session, actor, "update", record, before={"email": email.address})
     record.updated_at = now
     await session.flush()
     return record

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -95,6 +95,15 @@ class Translator:
 
     def datetime(self, value: datetime, format: str = "medium") -> str:
         return format_datetime(value, format=format, tzinfo=self.tz, locale=self.babel_locale)
+
+    def moment(self, value: datetime) -> str:
+        """A day and time as people say it: "Thu, Nov 26, 10:00 AM", "чт, 26 нояб., 10:00"."""
+        day = format_skeleton("MMMEd", value, tzinfo=self.tz, locale=self.babel_locale)
+        clock = format_time(value, "short", tzinfo=self.tz, locale=self.babel_locale)
+        return self.babel_locale.datetime_formats["short"].format(clock, day)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, "short", tzinfo=self.tz, locale=self.babel_locale)
 
     def with_timezone(self, timezone: str) -> Translator:
         return Translator(self.locale, self.catalog, timezone)

@@ -50,7 +50,19 @@ OUTCOME_WORDS: dict[Outcome, tuple[str, ...]] = {
         "perskambins",
         "perskambinsiu",
     ),
+    # Only when it stands alone ("talked, prices ok"): "spoke to the CFO" is a note.
+    Outcome.talked: (
+        "talked",
+        "spoke",
+        "поговорили",
+        "говорили",
+        "разговаривали",
+        "kalbėjome",
+        "pakalbėjome",
+        "kalbėjomės",
+    ),
 }
+SEPARATORS = " ,.;:-—"
 
 
 @dataclass
@@ -58,7 +70,7 @@ class QuickEntry:
     who: str
     matches: SearchResult
     note: str
-    outcome: Outcome
+    outcome: Outcome | None  # None when asked not to read one (meetings and notes)
     follow_up_at: datetime | None
 
 
@@ -73,12 +85,18 @@ def _phone_prefix(tokens: list[str]) -> int:
 
 
 def detect_outcome(note: str) -> tuple[Outcome, str]:
+    """How the call went, from the words the note starts with, and the rest of the note.
+
+    Whole words only: "call backs" or "занятия" say nothing about the outcome."""
     lowered = note.casefold()
     for outcome, words in OUTCOME_WORDS.items():
         for word in words:
-            if lowered.startswith(word):
-                rest = note[len(word) :].lstrip(" ,.;:-—")
-                return outcome, rest
+            tail = note[len(word) :]
+            if not lowered.startswith(word) or tail[:1].isalnum() or tail[:1] == "_":
+                continue
+            if outcome == Outcome.talked and tail.strip()[:1] not in ("", *SEPARATORS):
+                continue
+            return outcome, tail.lstrip(SEPARATORS)
     return Outcome.talked, note
 
 
@@ -90,7 +108,9 @@ async def parse(
     region: str,
     now: datetime,
     tz: str,
+    outcomes: bool = True,
 ) -> QuickEntry:
+    """`outcomes=False` for meetings and notes: "busy" there is part of the note, not a result."""
     tokens = text.split()
     phone_tokens = _phone_prefix(tokens)
     who, rest, matches = "", text, SearchResult()
@@ -115,9 +135,11 @@ async def parse(
             )
     rest = rest.lstrip(" ,;:-—")
     follow_up_at, rest = extract_when(rest, now=now, tz=tz)
-    outcome, rest = detect_outcome(rest)
-    if follow_up_at is not None and outcome == Outcome.talked and not rest:
-        outcome = Outcome.call_back
+    outcome: Outcome | None = None
+    if outcomes:
+        outcome, rest = detect_outcome(rest)
+        if follow_up_at is not None and outcome == Outcome.talked and not rest:
+            outcome = Outcome.call_back
     return QuickEntry(
         who=who, matches=matches, note=rest, outcome=outcome, follow_up_at=follow_up_at
     )

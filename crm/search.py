@@ -18,6 +18,7 @@ MIN_QUERY = 2
 class SearchResult:
     organizations: list[Organization] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
+    organization_names: dict[int, str] = field(default_factory=dict)  # of the contacts' orgs
 
     @property
     def count(self) -> int:
@@ -51,4 +52,9 @@ async def search(
     organizations, contacts = await repo.search(
         session, workspace_id=workspace_id, terms=terms, limit=limit
     )
-    return SearchResult(organizations, contacts)
+    names = await repo.organization_names(
+        session,
+        workspace_id=workspace_id,
+        organization_ids=[c.organization_id for c in contacts if c.organization_id],
+    )
+    return SearchResult(organizations, contacts, names)

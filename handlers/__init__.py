@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, flows, gate, help, language, onboarding, settings, team
+from handlers import (
+    activities,
+    cards,
+    contact_import,
+    directory,
+    editing,
+    errors,
+    flows,
+    followups,
+    gate,
+    help,
+    language,
+    onboarding,
+    search,
+    settings,
+    team,
+    trash,
+)
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0
@@ -14,8 +31,24 @@ FALLBACK_GROUP = 1  # plain text that no flow took (the router stops handled upd
 def register(application: Application) -> None:
     """Explicit order: the access gate first, then commands and buttons, then flows."""
     application.add_handler(gate.handler(), group=GATE_GROUP)
-    for module in (onboarding, help, team, language, settings):
+    for module in (
+        onboarding,
+        help,
+        team,
+        language,
+        settings,
+        cards,
+        directory,
+        editing,
+        trash,
+        contact_import,
+        search,
+        activities,
+        followups,
+    ):
         for handler in module.handlers():
             application.add_handler(handler, group=FEATURE_GROUP)
     application.add_handler(flows.router(), group=FEATURE_GROUP)
+    for handler in search.fallback_handlers():
+        application.add_handler(handler, group=FALLBACK_GROUP)
     application.add_error_handler(errors.on_error)

@@ -59,10 +59,20 @@ async def _run_sql(sql: str) -> None:
         await connection.close()
 
 
+async def _ensure_trigram_extension() -> None:
+    """pg_trgm lives in `public` for every test schema. Without this the first migration run
+    would install it into its own scratch schema, and drop it again with that schema."""
+    try:
+        await _run_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+    except (asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+        pass  # another test run created it at the same moment
+
+
 @asynccontextmanager
 async def fresh_schema() -> AsyncIterator[str]:
     """A new, empty PostgreSQL schema, dropped afterwards."""
     await require_postgres()
+    await _ensure_trigram_extension()
     schema = f"test_{uuid.uuid4().hex[:16]}"
     await _run_sql(f'CREATE SCHEMA "{schema}"')
     try:

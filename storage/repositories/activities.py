@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Activity
+from storage.models import Activity, Contact, Organization
 
 
 async def add(session: AsyncSession, activity: Activity) -> Activity:
@@ -93,6 +94,27 @@ async def agenda(
         .limit(limit)
     )
     return list((await session.exec(statement)).all())
+
+
+async def targets(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    contact_ids: Collection[int],
+    organization_ids: Collection[int],
+) -> tuple[dict[int, Contact], dict[int, Organization]]:
+    """The people and organizations activities are about, by id, deleted ones included: a
+    follow-up still says whom it concerns after its card went to the trash."""
+    found: list[dict] = []
+    for model, ids in ((Contact, contact_ids), (Organization, organization_ids)):
+        rows = []
+        if ids:
+            statement = select(model).where(
+                model.workspace_id == workspace_id, col(model.id).in_(sorted(set(ids)))
+            )
+            rows = (await session.exec(statement)).all()
+        found.append({row.id: row for row in rows})
+    return found[0], found[1]
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[Activity]:
