@@ -119,3 +119,9 @@ class Catalogs:
     def translator(self, locale: str | None, timezone: str = "UTC") -> Translator:
         code = locale if locale in self._catalogs else self.default_locale
         return Translator(code, self._catalogs[code], timezone)
+
+    def for_member(self, member, workspace) -> Translator:
+        """A member's own language and time zone, else their workspace's."""
+        return self.translator(
+            member.locale or workspace.locale, member.timezone or workspace.timezone
+        )

@@ -35,9 +35,7 @@ async def gate(update: Update, ctx: CrmContext) -> None:
     if member is not None:
         unit.member = member
         unit.workspace = await repo.get_workspace(ctx.session, member.workspace_id)
-        locale = member.locale or unit.workspace.locale
-        timezone = member.timezone or unit.workspace.timezone
-        unit.translator = ctx.services.catalogs.translator(locale, timezone)
+        unit.translator = ctx.services.catalogs.for_member(member, unit.workspace)
         return
     if _is_start_command(update) or _in_onboarding(ctx):
         return

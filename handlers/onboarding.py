@@ -91,9 +91,7 @@ async def _join(update: Update, ctx: CrmContext, code: str) -> None:
         _explain(ctx, error)
         return
     await flows.finish(update, ctx)
-    ctx.unit.translator = ctx.services.catalogs.translator(
-        member.locale or workspace.locale, workspace.timezone
-    )
+    ctx.unit.translator = ctx.services.catalogs.for_member(member, workspace)
     _ = ctx.t
     ctx.reply(
         _(
@@ -112,7 +110,7 @@ async def _tell_inviter(
     if not inviter:
         return
     workspace = ctx.unit.workspace or await repo.get_workspace(ctx.session, workspace_id)
-    _ = ctx.services.catalogs.translator(inviter.locale or workspace.locale)
+    _ = ctx.services.catalogs.for_member(inviter, workspace)
     ctx.send(
         inviter.telegram_user_id,
         _("{name} joined the team as {role}.").format(

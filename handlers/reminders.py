@@ -63,9 +63,7 @@ async def _release(services: Services, activity_id: int) -> None:
 
 def _render(services: Services, reminder: Reminder, now):
     member, workspace = reminder.member, reminder.workspace
-    _ = services.catalogs.translator(
-        member.locale or workspace.locale, member.timezone or workspace.timezone
-    )
+    _ = services.catalogs.for_member(member, workspace)
     item = reminder.item
     return (
         item.activity.id,
