@@ -215,7 +215,7 @@ async def test_walk_through_in_lithuanian_in_the_members_time_zone(bot):
     await anna.next_edit()
     await anna.next_message()  # how long?
     await anna.send("penki")
-    assert "minutes" in (await anna.next_message()).text
+    assert "minučių skaičių" in (await anna.next_message()).text  # asked again, in Lithuanian
     await anna.send("12 min")
     await answer(anna, await anna.next_message(), "note", "skip")
     await anna.next_edit()
