@@ -219,6 +219,10 @@ class _ContactPoint(SQLModel):
     organization_id: int | None = Field(
         default=None, foreign_key="organization.id", nullable=True, ondelete="CASCADE"
     )
+    # set when an import added it, so undoing the import removes it again
+    import_batch_id: int | None = Field(
+        default=None, foreign_key="importbatch.id", nullable=True, ondelete="SET NULL"
+    )
 
 
 class Phone(_ContactPoint, table=True):
@@ -290,6 +294,33 @@ class ImportBatch(SQLModel, table=True):
     error: str | None = None
     created_at: datetime = _created()
     finished_at: datetime | None = _moment()
+    undone_at: datetime | None = _moment()
+
+
+class ImportUpdate(SQLModel, table=True):
+    """A record an import changed (filled or merged fields): its fields before, for undo.
+    Records an import created carry `import_batch_id` instead."""
+
+    __table_args__ = (Index("ix_importupdate_batch", "batch_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="importbatch.id", nullable=False, ondelete="CASCADE")
+    entity_type: str = Field(max_length=32)
+    entity_id: int = Field(nullable=False)
+    before: dict[str, Any] = _json()
+    after: dict[str, Any] = _json()
+
+
+class ColumnMapping(SQLModel, table=True):
+    """A column mapping a user confirmed, reused for files with the same headers."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_columnmapping_ws_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    key: str = Field(max_length=64)
+    mapping: dict[str, Any] = _json()
+    updated_at: datetime = _created()
 
 
 class AuditEvent(SQLModel, table=True):
