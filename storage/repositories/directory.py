@@ -231,16 +231,23 @@ async def search(
         await session.exec(text("SET LOCAL enable_seqscan = off"))
     found = []
     for model, order in ((Organization, Organization.name), (Contact, Contact.full_name)):
-        candidates = select(model.id).where(
-            model.workspace_id == workspace_id, col(model.deleted_at).is_(None)
-        )
         if postgres:
-            candidates = candidates.where(
-                or_(*(col(model.search_text).like(f"%{t}%") for t in terms))
+            # "+ 0" keeps the planner off the workspace index (a workspace is most rows), so
+            # the trigram index is the one path left.
+            candidates = select(model.id).where(
+                (col(model.workspace_id) + 0) == workspace_id,
+                col(model.deleted_at).is_(None),
+                or_(*(col(model.search_text).like(f"%{t}%") for t in terms)),
             )
         else:
             fts, matching = _sqlite_search(model, terms)
-            candidates = candidates.join(fts, fts.c.rowid == model.id).where(matching)
+            candidates = (
+                select(model.id)
+                .join(fts, fts.c.rowid == model.id)
+                .where(
+                    model.workspace_id == workspace_id, col(model.deleted_at).is_(None), matching
+                )
+            )
         statement = (
             select(model)
             .where(col(model.id).in_(candidates.limit(CANDIDATES)))
