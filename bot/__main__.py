@@ -1,4 +1,5 @@
-"""Command line: `python -m bot [run]`, `python -m bot db upgrade`, `python -m bot sandbox`."""
+"""Command line: `python -m bot [run]`, `python -m bot db upgrade`, `python -m bot sandbox`,
+`python -m bot import FILE --workspace W`, `python -m bot export FILE --workspace W`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--database-url", help="default: sqlite:///data/sandbox.db")
     sandbox.add_argument("--files", default="sandbox-files", help="where files from the bot go")
+    importing = commands.add_parser("import", help="import a spreadsheet into a workspace")
+    importing.add_argument("file", help=".xlsx, .csv or an .xls saved as HTML")
+    importing.add_argument("--workspace", required=True, help="workspace id or name")
+    importing.add_argument("--dry-run", action="store_true", help="show the preview only")
+    importing.add_argument(
+        "--on-duplicate",
+        choices=["skip", "merge", "create"],
+        default="skip",
+        help="records already in the database: leave, fill empty fields, or create anew",
+    )
+    importing.add_argument("--only-valid", action="store_true", help="leave out warned rows")
+    exporting = commands.add_parser("export", help="export a workspace to an .xlsx file")
+    exporting.add_argument("file")
+    exporting.add_argument("--workspace", required=True, help="workspace id or name")
     return parser
 
 
@@ -67,6 +82,133 @@ def db_command(settings: Settings, which: str) -> int:
     return 0
 
 
+def _explain(issue) -> str:
+    where = f" [{issue.header}]" if issue.header else ""
+    value = f": {issue.value}" if issue.value else ""
+    detail = f" ({issue.detail})" if issue.detail else ""
+    return f"{issue.code.value}{where}{value}{detail}"
+
+
+async def _workspace_admin(database, id_or_name: str):
+    from storage.models import Role
+    from storage.repositories import workspaces
+
+    async with database.transaction() as session:
+        workspace = await workspaces.find_workspace(session, id_or_name)
+        if workspace is None:
+            return None, None
+        members = await workspaces.list_members(session, workspace_id=workspace.id)
+        admin = next((m for m in members if m.role == Role.admin), None)
+        return workspace, admin
+
+
+def import_command(settings: Settings, args) -> int:
+    from pathlib import Path
+
+    from crm.importing import ImportFileError, service
+    from storage.db import Database
+    from storage.types import utcnow
+
+    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail([f"{path}: no such file"])
+
+    async def go() -> int:
+        database = Database(settings.database_url)
+        try:
+            workspace, admin = await _workspace_admin(database, args.workspace)
+            if workspace is None:
+                return _fail([f"no workspace {args.workspace!r}"])
+            if admin is None:
+                return _fail([f"workspace {workspace.name!r} has no admin to import as"])
+            try:
+                async with database.transaction() as session:
+                    prepared = await service.prepare(
+                        session,
+                        workspace_id=workspace.id,
+                        data=path,
+                        file_name=path.name,
+                        region=workspace.default_region,
+                    )
+            except ImportFileError as error:
+                return _fail([f"{path.name}: {error.problem.value}"])
+            plan = prepared.plan
+            print(f"workspace: {workspace.id} {workspace.name}")
+            print(f"rows read: {plan.rows_read}")
+            print(f"new organizations: {prepared.new_organizations}")
+            print(f"new contacts: {prepared.new_contacts}")
+            print(
+                f"already in the database: {prepared.matched_organizations} organizations, "
+                f"{prepared.matched_contacts} contacts"
+            )
+            print(f"rows repeating earlier rows: {prepared.duplicate_rows}")
+            print(f"rows with errors (not imported): {len(prepared.problem_rows)}")
+            print(f"rows with warnings: {len(prepared.warning_rows)}")
+            if prepared.uncalculated_formulas:
+                print(f"formulas without a value: {prepared.uncalculated_formulas}")
+            if prepared.previous_batch is not None:
+                print(f"this file was imported before: batch {prepared.previous_batch.id}")
+            if args.dry_run:
+                print("dry run: nothing written")
+                return 0
+            try:
+                result = await service.run_import(
+                    database,
+                    actor=admin,
+                    prepared=prepared,
+                    policy=service.DuplicatePolicy(args.on_duplicate),
+                    only_valid=args.only_valid,
+                    now=utcnow(),
+                )
+            except service.ImportServiceError as error:
+                return _fail([f"import failed (batch {error.batch_id}): {error.error}"], 1)
+            print(f"batch: {result.batch_id}")
+            print(
+                f"created: {result.created_organizations} organizations, "
+                f"{result.created_contacts} contacts"
+            )
+            print(f"updated: {result.updated}; skipped: {result.skipped}")
+            if result.rejected:
+                target = path.with_name(path.name + ".rejected.xlsx")
+                book = service.rejected_rows_workbook(
+                    result.rejected, prepared.match.headers, _explain
+                )
+                await asyncio.to_thread(target.write_bytes, book)
+                print(f"rejected rows: {len(result.rejected)}, listed in {target}")
+            return 0
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
+def export_command(settings: Settings, args) -> int:
+    from pathlib import Path
+
+    from crm.importing import service
+    from storage.db import Database
+    from storage.repositories import workspaces
+
+    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
+
+    async def go() -> int:
+        database = Database(settings.database_url)
+        try:
+            async with database.transaction() as session:
+                workspace = await workspaces.find_workspace(session, args.workspace)
+                if workspace is None:
+                    return _fail([f"no workspace {args.workspace!r}"])
+                data = await service.export_workbook(session, workspace_id=workspace.id)
+            await asyncio.to_thread(Path(args.file).write_bytes, data)
+            print(f"exported workspace {workspace.id} {workspace.name} to {args.file}")
+            return 0
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -77,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "db":
             return db_command(settings, args.db_command)
+        if args.command == "import":
+            return import_command(settings, args)
+        if args.command == "export":
+            return export_command(settings, args)
         return run(settings)
     except ConfigError as error:
         return _fail(error.problems)

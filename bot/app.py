@@ -20,6 +20,7 @@ from crm.team import WorkspaceDefaults
 from handlers import reminders
 from handlers.commands import publish_menus
 from handlers.context import CrmContext, Options, Services
+from handlers.import_recovery import tell_interrupted
 from handlers.unit_of_work import process_once
 from storage.db import Database
 from storage.repositories import updates
@@ -99,6 +100,7 @@ async def on_startup(application: Application) -> None:
     services: Services = application.bot_data["services"]
     await ensure_current(services.database.engine)
     await publish_menus(application, services.catalogs)
+    await tell_interrupted(application)
     if application.job_queue:
         application.job_queue.run_repeating(
             _forget_old_updates,

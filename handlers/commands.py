@@ -27,6 +27,8 @@ COMMANDS: list[Command] = [
     Command("new", N_("Add an organization or a person")),
     Command("meeting", N_("Log a meeting")),
     Command("note", N_("Write a note")),
+    Command("imports", N_("Past imports from spreadsheets, to undo one")),
+    Command("export", N_("Everything as an Excel file")),
     Command("trash", N_("Deleted cards, to restore them"), frozenset({Role.admin})),
     Command("help", N_("What I can do")),
     Command("team", N_("Invite colleagues, change roles"), frozenset({Role.admin})),

@@ -57,9 +57,10 @@ async def test_command_menus_are_published_per_language_at_start(bot, emulator):
     }
     assert set(menus) == {None, "en", "ru", "lt"}
     names = [c["command"] for c in menus["ru"]]
-    assert names == (
-        "find call today new meeting note trash help team lang settings cancel".split()
+    expected = (
+        "find call today new meeting note imports export trash help team lang settings cancel"
     )
+    assert names == expected.split()
     assert menus["en"] == menus[None]
     assert menus["ru"] != menus["en"] and menus["lt"] != menus["en"]
 

@@ -1,0 +1,987 @@
+"""Spreadsheet import, the service half: preview against the database, write, undo, export.
+
+The chat (handlers/imports*.py) and the command line (`python -m bot import|export`) call::
+
+    prepared = await prepare(session, workspace_id=..., data=..., file_name=..., region=...)
+    result = await run_import(database, actor=..., prepared=prepared,
+                              policy=DuplicatePolicy.merge, only_valid=False, now=...)
+    await undo(session, actor=..., batch_id=result.batch_id, now=...)
+
+Decisions:
+
+- Reading and planning are CPU-bound and run in a worker thread (`asyncio.to_thread`).
+  Matching against the database is a handful of `IN (...)` queries per key kind, in chunks.
+- Rows with errors (`problem_rows`) are never imported. Rows with warnings (`warning_rows`:
+  an invalid phone kept as text, a dropped tax id...) are imported unless `only_valid`, which
+  leaves them out too (the file is planned again without them). Both end up in
+  `ImportResult.rejected` when left out; `rejected_rows_workbook` gives them back as .xlsx.
+- Matching a planned record with the database mirrors `crm.importing.grouping`: an
+  organization by tax id, then its phones, e-mails, normalized name (refused when both have
+  different tax ids); a person of a matched organization by phone, e-mail or name within it;
+  a person without an organization by phone or e-mail anywhere, by name only among people
+  without an organization and only when the file gives no phone or e-mail for them.
+- Policies: `skip` leaves matched records alone (new people of a matched organization are
+  still added to it); `merge` fills their empty fields and adds new phones and e-mails (one
+  `ImportUpdate` per changed record keeps the fields before); `create` creates every planned
+  record anew.
+- All or nothing: the batch is committed as `running` first; one transaction then writes
+  everything (ids allocated up front, Core multi-row inserts of `WRITE_CHUNK` rows) and marks
+  it `done`; on failure the batch is marked `failed` with the error in a transaction of its
+  own. A killed process leaves it `running`: `fail_interrupted` at start marks it `failed`.
+- Undo deletes (hard) what the batch created and restores the merged fields, unless a record
+  was changed after the import or has activities: then `blocked`, with up to 10 of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from crm import names, phones
+from crm.importing import (
+    HeaderMatch,
+    ImportPlan,
+    PlannedContact,
+    PlannedOrg,
+    RowIssue,
+    apply_override,
+    build_plan,
+    detect_header,
+    dump_mapping,
+    load_mapping,
+    normalize_rows,
+    open_table,
+)
+from crm.importing.workbooks import export_workbook, rejected_rows_workbook
+from crm.permissions import sees_whole_team
+from storage.db import Database
+from storage.models import (
+    Contact,
+    Email,
+    ImportBatch,
+    ImportStatus,
+    ImportUpdate,
+    Member,
+    Organization,
+    Phone,
+    Role,
+)
+from storage.repositories import audit
+from storage.repositories import imports as repo
+from storage.types import utcnow
+
+__all__ = [
+    "DuplicatePolicy",
+    "Example",
+    "ImportResult",
+    "ImportServiceError",
+    "ImportServiceProblem",
+    "Prepared",
+    "RejectedRow",
+    "UndoResult",
+    "export_workbook",
+    "fail_interrupted",
+    "list_batches",
+    "prepare",
+    "rejected_rows_workbook",
+    "remember_mapping",
+    "run_import",
+    "undo",
+]
+
+WRITE_CHUNK = 5_000  # rows per INSERT statement, and records between progress reports
+PROGRESS_MIN_SECONDS = 0.5  # the UI edits one message: not more often than this
+EXAMPLES = 5
+ANALYZE_AFTER = 10_000  # created records: refresh PostgreSQL's planner statistics
+BLOCKED_LIMIT = 10
+MAX_ERROR = 1000
+
+
+class DuplicatePolicy(StrEnum):
+    skip = "skip"
+    merge = "merge"  # fill empty fields, add new phones and e-mails
+    create = "create"
+
+
+class ImportServiceProblem(StrEnum):
+    not_found = "not_found"
+    not_allowed = "not_allowed"
+    already_undone = "already_undone"
+    not_done = "not_done"  # the batch failed or is still running: nothing to undo
+    blocked = "blocked"
+    failed = "failed"  # the import failed and wrote nothing; the batch is marked failed
+
+
+@dataclass(frozen=True)
+class BlockingRecord:
+    kind: str  # "organization" or "contact"
+    record_id: int
+    name: str
+    reason: str  # "changed", "activity", "new_contact"
+
+
+class ImportServiceError(Exception):
+    def __init__(
+        self,
+        problem: ImportServiceProblem,
+        *,
+        details: list[BlockingRecord] | None = None,
+        batch_id: int | None = None,
+        error: str | None = None,
+    ):
+        super().__init__(problem.value if error is None else f"{problem.value}: {error}")
+        self.problem = problem
+        self.details = details or []
+        self.batch_id = batch_id
+        self.error = error
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row_number: int
+    issues: list[RowIssue]
+    values: tuple[Any, ...] = ()  # the row's cells as read, for the rejected-rows workbook
+
+
+@dataclass(frozen=True)
+class Example:
+    """A planned record for the preview."""
+
+    row_number: int
+    organization: str | None
+    tax_id: str | None
+    contact: str | None
+    position: str | None
+    phones: list[str]
+    emails: list[str]
+
+
+@dataclass
+class Prepared:
+    match: HeaderMatch
+    plan: ImportPlan
+    file_sha256: str
+    file_name: str
+    workspace_id: int
+    region: str
+    new_organizations: int
+    new_contacts: int
+    matched_organizations: int
+    matched_contacts: int
+    duplicate_rows: int  # rows repeating an earlier row of the file
+    problem_rows: list[RejectedRow]  # errors: never imported
+    warning_rows: list[RejectedRow]  # imported unless only_valid
+    examples: list[Example]
+    previous_batch: ImportBatch | None
+    uncalculated_formulas: int
+    sheet: str | None = None
+    data: bytes | Path | None = field(default=None, repr=False)  # to plan again (only_valid)
+
+
+@dataclass
+class ImportResult:
+    batch_id: int
+    created_organizations: int
+    created_contacts: int
+    updated: int
+    skipped: int
+    rejected: list[RejectedRow]
+
+
+@dataclass
+class UndoResult:
+    batch_id: int
+    deleted_organizations: int
+    deleted_contacts: int
+    restored: int
+
+
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+# --- prepare ------------------------------------------------------------------------------
+
+
+class _RowTracker:
+    """Keeps the cells of the rows that turn out rejected (errors) or warned, and nothing
+    else: `normalize_rows` yields the ImportRow of the SheetRow it has just consumed."""
+
+    def __init__(self, rows, skip_warned: bool):
+        self._rows = rows
+        self._recent: dict[int, tuple[Any, ...]] = {}
+        self.skip_warned = skip_warned
+        self.errors: list[RejectedRow] = []
+        self.warnings: list[RejectedRow] = []
+
+    def sheet_rows(self):
+        for row in self._rows:
+            self._recent[row.number] = tuple(row.values)
+            if len(self._recent) > 8:
+                self._recent.pop(next(iter(self._recent)))
+            yield row
+
+    def filter(self, rows):
+        for row in rows:
+            values = self._recent.get(row.row_number, ())
+            if row.errors:
+                self.errors.append(RejectedRow(row.row_number, list(row.errors), values))
+            elif row.warnings:
+                self.warnings.append(RejectedRow(row.row_number, list(row.warnings), values))
+                if self.skip_warned:
+                    continue
+            yield row
+
+
+def _plan_rows(table, match: HeaderMatch, region: str, skip_warned: bool):
+    tracker = _RowTracker(table.rows(), skip_warned)
+    plan = build_plan(tracker.filter(normalize_rows(tracker.sheet_rows(), match, region)))
+    return plan, tracker
+
+
+def _sha256(data: bytes | Path) -> str:
+    digest = hashlib.sha256()
+    if isinstance(data, Path):
+        with open(data, "rb") as source:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                digest.update(chunk)
+    else:
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _open_and_detect(data: bytes | Path, file_name: str, sheet: str | None):
+    table = open_table(data, file_name, sheet=sheet)
+    try:
+        return table, detect_header(table.head())
+    except BaseException:
+        table.close()
+        raise
+
+
+async def prepare(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    data: bytes | Path,
+    file_name: str,
+    region: str,
+    mapping_overrides: dict[int, str | None] | None = None,
+    sheet: str | None = None,
+) -> Prepared:
+    """Read and plan the file, and count what it would create or match in the database.
+    Raises `ImportFileError` (crm.importing) for a file that cannot be imported."""
+    file_sha256 = await asyncio.to_thread(_sha256, data)
+    table, match = await asyncio.to_thread(_open_and_detect, data, file_name, sheet)
+    try:
+        remembered = await repo.get_mapping(session, workspace_id=workspace_id, key=match.key)
+        if remembered is not None:
+            loaded = load_mapping(remembered.mapping)
+            if loaded:
+                match = match.remap(loaded)
+        for column, value in (mapping_overrides or {}).items():
+            match = apply_override(match, column, value)
+        plan, tracker = await asyncio.to_thread(_plan_rows, table, match, region, False)
+        uncalculated = table.uncalculated_formulas
+    finally:
+        table.close()
+    matches = await _match_plan(session, workspace_id, plan)
+    orgs_matched = sum(1 for org in plan.organizations if id(org) in matches.orgs)
+    people = list(_people(plan))
+    people_matched = sum(1 for person, _ in people if id(person) in matches.contacts)
+    return Prepared(
+        match=match,
+        plan=plan,
+        file_sha256=file_sha256,
+        file_name=file_name,
+        workspace_id=workspace_id,
+        region=region,
+        new_organizations=len(plan.organizations) - orgs_matched,
+        new_contacts=len(people) - people_matched,
+        matched_organizations=orgs_matched,
+        matched_contacts=people_matched,
+        duplicate_rows=len(plan.duplicate_rows),
+        problem_rows=tracker.errors,
+        warning_rows=tracker.warnings,
+        examples=_examples(plan),
+        previous_batch=await repo.previous_batch(
+            session, workspace_id=workspace_id, file_sha256=file_sha256
+        ),
+        uncalculated_formulas=uncalculated,
+        sheet=sheet,
+        data=data,
+    )
+
+
+def _people(plan: ImportPlan):
+    """(person, its planned organization or None) for every planned person."""
+    for org in plan.organizations:
+        for person in org.contacts:
+            yield person, org
+    for person in plan.private_contacts:
+        yield person, None
+
+
+def _examples(plan: ImportPlan) -> list[Example]:
+    found: list[Example] = []
+    for person, org in _people(plan):
+        if len(found) >= EXAMPLES:
+            break
+        found.append(_example(org, person))
+    for org in plan.organizations:
+        if len(found) >= EXAMPLES:
+            break
+        if not org.contacts:
+            found.append(_example(org, None))
+    return sorted(found, key=lambda e: e.row_number)
+
+
+def _example(org: PlannedOrg | None, person: PlannedContact | None) -> Example:
+    source = person or org
+    return Example(
+        row_number=source.source_rows[0],
+        organization=org.name if org else None,
+        tax_id=org.tax_id if org else None,
+        contact=_person_name(person) if person else None,
+        position=person.position if person else None,
+        phones=[p.e164 or p.raw for p in source.phones],
+        emails=list(source.emails),
+    )
+
+
+async def remember_mapping(session: AsyncSession, *, workspace_id: int, match: HeaderMatch) -> None:
+    """Remember the confirmed mapping for files with the same header."""
+    await repo.save_mapping(
+        session,
+        workspace_id=workspace_id,
+        key=match.key,
+        mapping=dump_mapping(match.mapping),
+        now=utcnow(),
+    )
+
+
+# --- matching against the database -------------------------------------------------------
+
+
+@dataclass
+class _Matches:
+    orgs: dict[int, int]  # id(PlannedOrg) -> organization id
+    contacts: dict[int, int]  # id(PlannedContact) -> contact id
+
+
+def _e164s(planned) -> list[str]:
+    return [p.e164 for p in planned.phones if p.e164]
+
+
+async def _match_plan(session: AsyncSession, workspace_id: int, plan: ImportPlan) -> _Matches:
+    keys = plan.lookup_keys()
+    ws = {"workspace_id": workspace_id}
+    by_tax: dict[str, int] = {}
+    for org_id, _tax, value in await repo.organizations_by(
+        session, **ws, column="tax_id", values=keys.tax_ids
+    ):
+        by_tax[value] = min(by_tax.get(value, org_id), org_id)
+    by_name: dict[str, list[tuple[int, str | None]]] = {}
+    for org_id, tax, value in await repo.organizations_by(
+        session, **ws, column="name_normalized", values=keys.org_name_keys
+    ):
+        by_name.setdefault(value, []).append((org_id, tax))
+    org_phone: dict[str, list[tuple[int, str | None]]] = {}
+    for value, org_id, tax in await repo.organizations_by_point(
+        session, **ws, model=Phone, values=keys.org_e164s
+    ):
+        org_phone.setdefault(value, []).append((org_id, tax))
+    org_email: dict[str, list[tuple[int, str | None]]] = {}
+    for value, org_id, tax in await repo.organizations_by_point(
+        session, **ws, model=Email, values=keys.org_emails
+    ):
+        org_email.setdefault(value, []).append((org_id, tax))
+
+    orgs: dict[int, int] = {}
+    for org in plan.organizations:
+
+        def first(candidates, tax_id=org.tax_id):
+            usable = sorted(c for c, t in candidates if not (tax_id and t and t != tax_id))
+            return usable[0] if usable else None
+
+        found = by_tax.get(org.tax_id) if org.tax_id else None
+        for e164 in _e164s(org):
+            found = found or first(org_phone.get(e164, []))
+        for email in org.emails:
+            found = found or first(org_email.get(email, []))
+        found = found or first(by_name.get(org.name_key, []))
+        if found:
+            orgs[id(org)] = found
+
+    person_phone: dict[str, list[tuple[int, int | None]]] = {}
+    for value, contact_id, org_id in await repo.contacts_by_point(
+        session, **ws, model=Phone, values=keys.person_e164s
+    ):
+        person_phone.setdefault(value, []).append((contact_id, org_id))
+    person_email: dict[str, list[tuple[int, int | None]]] = {}
+    for value, contact_id, org_id in await repo.contacts_by_point(
+        session, **ws, model=Email, values=keys.person_emails
+    ):
+        person_email.setdefault(value, []).append((contact_id, org_id))
+    person_name: dict[str, list[tuple[int, int | None]]] = {}
+    for value, contact_id, org_id in await repo.contacts_by_name(
+        session, **ws, values=keys.person_name_keys
+    ):
+        person_name.setdefault(value, []).append((contact_id, org_id))
+
+    contacts: dict[int, int] = {}
+    for person, org in _people(plan):
+        if org is not None and id(org) not in orgs:
+            continue  # a new organization's people are new
+        scope = orgs[id(org)] if org is not None else None
+
+        def pick(candidates, scope=scope, anywhere=org is None):
+            usable = sorted(c for c, o in candidates if anywhere or o == scope)
+            return usable[0] if usable else None
+
+        found = None
+        for e164 in _e164s(person):
+            found = found or pick(person_phone.get(e164, []))
+        for email in person.emails:
+            found = found or pick(person_email.get(email, []))
+        if not found and person.name_key:
+            if org is not None:
+                found = pick(person_name.get(person.name_key, []))
+            elif not person.phones and not person.emails:
+                found = pick(person_name.get(person.name_key, []), anywhere=False)
+        if found:
+            contacts[id(person)] = found
+    return _Matches(orgs, contacts)
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+def _person_name(person: PlannedContact) -> str:
+    if person.name:
+        return person.name
+    if person.emails:
+        return person.emails[0]
+    for phone in person.phones:
+        return phones.format_international(phone.e164) if phone.e164 else phone.raw
+    return "?"
+
+
+def _org_search_text(row: dict[str, Any], emails: list[str], e164s: list[str]) -> str:
+    """What crm.directory.refresh_search_text builds for an organization."""
+    parts = [names.normalize_org_name(row["name"]), row["name"], row["tax_id"], row["website"]]
+    keys = [phones.digits(e) for e in e164s]
+    return names.search_text(*parts, *emails, *keys)
+
+
+def _contact_search_text(row: dict[str, Any], emails: list[str], e164s: list[str]) -> str:
+    parts = [names.normalize_person_name(row["full_name"]), row["position"]]
+    keys = [phones.digits(e) for e in e164s]
+    return names.search_text(*parts, *emails, *keys)
+
+
+class _Writer:
+    """Collects rows and writes them in chunks; reports progress."""
+
+    def __init__(self, session: AsyncSession, total: int, progress: Progress | None):
+        self.session = session
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        self.reported = 0
+        self.last_report = 0.0
+
+    async def advance(self, count: int, *, final: bool = False) -> None:
+        self.done += count
+        if self.progress is None:
+            return
+        due = self.done - self.reported >= WRITE_CHUNK
+        now = time.monotonic()
+        if final or (due and now - self.last_report >= PROGRESS_MIN_SECONDS):
+            self.reported, self.last_report = self.done, now
+            await self.progress(min(self.done, self.total), self.total)
+
+
+async def _write(session: AsyncSession, model, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), WRITE_CHUNK):
+        await repo.insert_rows(session, model, rows[start : start + WRITE_CHUNK])
+
+
+def _point_rows(
+    workspace_id: int, batch_id: int, owner: str, owner_id: int, planned, skip=None
+) -> tuple[list[dict], list[dict]]:
+    """Phone and e-mail rows for a record; `skip` = (phone keys, addresses) it already has."""
+    have_phones, have_emails = skip or (set(), set())
+    phone_rows, email_rows = [], []
+    for p in planned.phones:
+        key = (p.e164, p.extension) if p.e164 else (None, p.raw)
+        if key in have_phones:
+            continue
+        have_phones.add(key)
+        phone_rows.append(
+            {
+                "workspace_id": workspace_id,
+                "organization_id": None,
+                "contact_id": None,
+                owner: owner_id,
+                "import_batch_id": batch_id,
+                "raw": p.raw[:100],
+                "e164": p.e164,
+                "extension": p.extension,
+            }
+        )
+    for address in planned.emails:
+        if address in have_emails:
+            continue
+        have_emails.add(address)
+        email_rows.append(
+            {
+                "workspace_id": workspace_id,
+                "organization_id": None,
+                "contact_id": None,
+                owner: owner_id,
+                "import_batch_id": batch_id,
+                "address": address,
+            }
+        )
+    return phone_rows, email_rows
+
+
+def _owner_finder(members: list[Member], default: int):
+    by_text: dict[str, int] = {}
+    for member in members:
+        usernames = (member.username, f"@{member.username}") if member.username else ()
+        for text_ in (member.display_name, *usernames):
+            if text_:
+                by_text.setdefault(" ".join(text_.split()).casefold(), member.id)
+
+    def owner_of(text_: str | None) -> int:
+        if not text_:
+            return default
+        return by_text.get(" ".join(text_.split()).casefold(), default)
+
+    return owner_of
+
+
+ORG_MERGE_FIELDS = ("tax_id", "address", "website", "note")
+CONTACT_MERGE_FIELDS = ("position", "note")
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _from_json(name: str, value: Any) -> Any:
+    if name == "updated_at" and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+async def _merge(
+    session: AsyncSession,
+    *,
+    model,
+    pairs: list[tuple[Any, int]],
+    fields: tuple[str, ...],
+    batch_id: int,
+    workspace_id: int,
+    now: datetime,
+    writer: _Writer,
+) -> int:
+    """Fill empty fields and add new phones/e-mails of matched records; returns how many
+    changed. One ImportUpdate per changed record with the fields before and after."""
+    owner = "organization_id" if model is Organization else "contact_id"
+    entity = "organization" if model is Organization else "contact"
+    name_field = "name" if model is Organization else "full_name"
+    changed = 0
+    for start in range(0, len(pairs), repo.CHUNK):
+        part = pairs[start : start + repo.CHUNK]
+        ids = [record_id for _, record_id in part]
+        records = await repo.rows_by_ids(
+            session, model, ids, (name_field, *fields, "search_text", "updated_at")
+        )
+        phone_map = await repo.point_rows_of(session, Phone, owner, ids)
+        email_map = await repo.point_rows_of(session, Email, owner, ids)
+        updates, update_rows, phone_rows, email_rows = [], [], [], []
+        for planned, record_id in part:
+            record = records[record_id]
+            old_phones = phone_map.get(record_id, [])
+            old_emails = email_map.get(record_id, [])
+            have_phones = {(p.e164, p.extension) if p.e164 else (None, p.raw) for p in old_phones}
+            have_emails = {e.address for e in old_emails}
+            new_phones, new_emails = _point_rows(
+                workspace_id,
+                batch_id,
+                owner,
+                record_id,
+                planned,
+                (have_phones, have_emails),
+            )
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            values = {name: getattr(record, name) for name in fields}
+            for name in fields:
+                value = getattr(planned, name)
+                if value and not values[name]:
+                    before[name], after[name] = values[name], value
+                    values[name] = value
+            if not before and not new_phones and not new_emails:
+                continue
+            e164s = [p.e164 for p in old_phones if p.e164] + [
+                r["e164"] for r in new_phones if r["e164"]
+            ]
+            addresses = [e.address for e in old_emails] + [r["address"] for r in new_emails]
+            if model is Organization:
+                doc = _org_search_text({"name": record.name, **values}, addresses, e164s)
+            else:
+                doc = _contact_search_text(
+                    {"full_name": record.full_name, **values}, addresses, e164s
+                )
+            if new_phones:
+                after["phones"] = [r["e164"] or r["raw"] for r in new_phones]
+            if new_emails:
+                after["emails"] = [r["address"] for r in new_emails]
+            before["search_text"], after["search_text"] = record.search_text, doc
+            before["updated_at"] = _json_value(record.updated_at)
+            after["updated_at"] = _json_value(now)
+            updates.append(
+                {
+                    "batch_id": batch_id,
+                    "entity_type": entity,
+                    "entity_id": record_id,
+                    "before": before,
+                    "after": after,
+                }
+            )
+            update_rows.append({"_id": record_id, **values, "search_text": doc, "updated_at": now})
+            phone_rows += new_phones
+            email_rows += new_emails
+            changed += 1
+        await repo.update_rows(session, model, (*fields, "search_text", "updated_at"), update_rows)
+        await _write(session, Phone, phone_rows)
+        await _write(session, Email, email_rows)
+        await _write(session, ImportUpdate, updates)
+        await writer.advance(len(part))
+    return changed
+
+
+async def run_import(
+    database: Database,
+    *,
+    actor: Member,
+    prepared: Prepared,
+    policy: DuplicatePolicy,
+    only_valid: bool,
+    now: datetime,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Write the prepared plan: all of it or nothing. Raises ImportServiceError(failed) when
+    writing failed (the batch is marked failed, nothing else is kept)."""
+    policy = DuplicatePolicy(policy)
+    plan = prepared.plan
+    rejected = list(prepared.problem_rows)
+    if only_valid and prepared.warning_rows:
+        if prepared.data is None:
+            raise ValueError("prepared without its data: cannot leave out warned rows")
+        plan = await asyncio.to_thread(_replan, prepared)
+        rejected += prepared.warning_rows
+    rejected.sort(key=lambda r: r.row_number)
+
+    async with database.transaction() as session:
+        batch = await repo.add_batch(
+            session,
+            workspace_id=actor.workspace_id,
+            member_id=actor.id,
+            file_name=prepared.file_name[:300],
+            file_sha256=prepared.file_sha256,
+            status=ImportStatus.running,
+            created_at=now,
+        )
+        batch_id = batch.id
+    try:
+        async with database.transaction() as session:
+            stats = await _write_plan(
+                session,
+                actor=actor,
+                plan=plan,
+                policy=policy,
+                batch_id=batch_id,
+                now=now,
+                progress=progress,
+            )
+            stats["rejected"] = len(rejected)
+            stats["rows"] = plan.rows_read
+            stats["policy"] = policy.value
+            await repo.finish_batch(
+                session, batch_id=batch_id, status=ImportStatus.done, stats=stats, finished_at=now
+            )
+            await audit.record(
+                session,
+                workspace_id=actor.workspace_id,
+                actor_id=actor.id,
+                action="import.run",
+                entity_type="import",
+                entity_id=batch_id,
+                after={"file_name": prepared.file_name, **stats},
+            )
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}"[:MAX_ERROR]
+        async with database.transaction() as session:
+            await repo.finish_batch(
+                session,
+                batch_id=batch_id,
+                status=ImportStatus.failed,
+                error=message,
+                finished_at=utcnow(),
+            )
+        raise ImportServiceError(
+            ImportServiceProblem.failed, batch_id=batch_id, error=message
+        ) from error
+    return ImportResult(
+        batch_id=batch_id,
+        created_organizations=stats["created_organizations"],
+        created_contacts=stats["created_contacts"],
+        updated=stats["updated"],
+        skipped=stats["skipped"],
+        rejected=rejected,
+    )
+
+
+def _replan(prepared: Prepared) -> ImportPlan:
+    with open_table(prepared.data, prepared.file_name, sheet=prepared.sheet) as table:
+        table.head()
+        plan, _ = _plan_rows(table, prepared.match, prepared.region, True)
+    return plan
+
+
+async def _write_plan(
+    session: AsyncSession,
+    *,
+    actor: Member,
+    plan: ImportPlan,
+    policy: DuplicatePolicy,
+    batch_id: int,
+    now: datetime,
+    progress: Progress | None,
+) -> dict[str, Any]:
+    workspace_id = actor.workspace_id
+    matches = (
+        _Matches({}, {})
+        if policy == DuplicatePolicy.create
+        else await _match_plan(session, workspace_id, plan)
+    )
+    owner_of = _owner_finder(await repo.members(session, workspace_id=workspace_id), actor.id)
+
+    new_orgs = [org for org in plan.organizations if id(org) not in matches.orgs]
+    people = list(_people(plan))
+    new_people = [(p, o) for p, o in people if id(p) not in matches.contacts]
+    matched_orgs = [
+        (org, matches.orgs[id(org)]) for org in plan.organizations if id(org) in matches.orgs
+    ]
+    matched_people = [(p, matches.contacts[id(p)]) for p, _ in people if id(p) in matches.contacts]
+    writer = _Writer(session, len(plan.organizations) + len(people), progress)
+
+    org_ids = await repo.allocate_ids(session, "organization", len(new_orgs))
+    contact_ids = await repo.allocate_ids(session, "contact", len(new_people))
+    id_of_org = {id(org): matches.orgs[id(org)] for org, _ in matched_orgs}
+    stamp = {"created_at": now, "updated_at": now, "deleted_at": None}
+    stamp["import_batch_id"] = batch_id
+    stamp["workspace_id"] = workspace_id
+
+    async def flush(model, rows, phone_rows, email_rows, *, final=False):
+        await _write(session, model, rows)
+        await _write(session, Phone, phone_rows)
+        await _write(session, Email, email_rows)
+        await writer.advance(len(rows))
+        rows.clear(), phone_rows.clear(), email_rows.clear()
+
+    rows: list[dict] = []
+    phone_rows: list[dict] = []
+    email_rows: list[dict] = []
+    for org, org_id in zip(new_orgs, org_ids, strict=True):
+        id_of_org[id(org)] = org_id
+        row = {
+            "id": org_id,
+            "name": org.name,
+            "name_normalized": org.name_key,
+            "tax_id": org.tax_id,
+            "address": org.address,
+            "website": org.website,
+            "note": org.note,
+            "owner_id": owner_of(org.owner),
+            "extra": org.extra or {},
+            **stamp,
+        }
+        p_rows, e_rows = _point_rows(workspace_id, batch_id, "organization_id", org_id, org)
+        row["search_text"] = _org_search_text(
+            row, [r["address"] for r in e_rows], [r["e164"] for r in p_rows if r["e164"]]
+        )
+        rows.append(row)
+        phone_rows += p_rows
+        email_rows += e_rows
+        if len(rows) >= WRITE_CHUNK:
+            await flush(Organization, rows, phone_rows, email_rows)
+    await flush(Organization, rows, phone_rows, email_rows)
+
+    for (person, org), contact_id in zip(new_people, contact_ids, strict=True):
+        full_name = _person_name(person)
+        row = {
+            "id": contact_id,
+            "organization_id": id_of_org[id(org)] if org is not None else None,
+            "full_name": full_name,
+            "name_normalized": person.name_key or names.normalize_person_name(full_name),
+            "position": person.position,
+            "note": person.note,
+            "owner_id": owner_of(person.owner),
+            "extra": person.extra or {},
+            **stamp,
+        }
+        p_rows, e_rows = _point_rows(workspace_id, batch_id, "contact_id", contact_id, person)
+        row["search_text"] = _contact_search_text(
+            row, [r["address"] for r in e_rows], [r["e164"] for r in p_rows if r["e164"]]
+        )
+        rows.append(row)
+        phone_rows += p_rows
+        email_rows += e_rows
+        if len(rows) >= WRITE_CHUNK:
+            await flush(Contact, rows, phone_rows, email_rows)
+    await flush(Contact, rows, phone_rows, email_rows)
+
+    updated = skipped = 0
+    if policy == DuplicatePolicy.merge:
+        merge = {"batch_id": batch_id, "workspace_id": workspace_id, "now": now, "writer": writer}
+        updated += await _merge(
+            session, model=Organization, pairs=matched_orgs, fields=ORG_MERGE_FIELDS, **merge
+        )
+        updated += await _merge(
+            session, model=Contact, pairs=matched_people, fields=CONTACT_MERGE_FIELDS, **merge
+        )
+        skipped = len(matched_orgs) + len(matched_people) - updated
+    else:
+        skipped = len(matched_orgs) + len(matched_people)
+        await writer.advance(skipped)
+    if len(new_orgs) + len(new_people) >= ANALYZE_AFTER:
+        await repo.refresh_statistics(session)
+    await writer.advance(0, final=True)
+    return {
+        "created_organizations": len(new_orgs),
+        "created_contacts": len(new_people),
+        "updated": updated,
+        "skipped": skipped,
+    }
+
+
+# --- batches, interrupted imports ---------------------------------------------------------
+
+
+async def list_batches(
+    session: AsyncSession, *, actor: Member, limit: int = 10
+) -> list[ImportBatch]:
+    """The latest batches: a rep's own, everybody's for managers and admins."""
+    return await repo.list_batches(
+        session,
+        workspace_id=actor.workspace_id,
+        member_id=None if sees_whole_team(actor) else actor.id,
+        limit=limit,
+    )
+
+
+async def fail_interrupted(database: Database, *, now: datetime) -> list[ImportBatch]:
+    """At start: batches a killed process left `running` become `failed` (their writes were
+    rolled back with the process's transaction). Returned so the bot can tell their members.
+    With several bot instances on one database, call it only where imports run."""
+    async with database.transaction() as session:
+        found = await repo.running_batches(session)
+        for batch in found:
+            batch.status = ImportStatus.failed
+            batch.error = "interrupted"
+            batch.finished_at = now
+            session.add(batch)
+        await session.flush()
+    return found
+
+
+# --- undo ---------------------------------------------------------------------------------
+
+
+def _blocking(record, reason: str) -> BlockingRecord:
+    if isinstance(record, Organization):
+        return BlockingRecord("organization", record.id, record.name, reason)
+    return BlockingRecord("contact", record.id, record.full_name, reason)
+
+
+async def undo(session: AsyncSession, *, actor: Member, batch_id: int, now: datetime) -> UndoResult:
+    batch = await repo.get_batch(session, workspace_id=actor.workspace_id, batch_id=batch_id)
+    if batch is None:
+        raise ImportServiceError(ImportServiceProblem.not_found)
+    if actor.role != Role.admin and batch.member_id != actor.id:
+        raise ImportServiceError(ImportServiceProblem.not_allowed)
+    if batch.status == ImportStatus.undone:
+        raise ImportServiceError(ImportServiceProblem.already_undone)
+    if batch.status != ImportStatus.done:
+        raise ImportServiceError(ImportServiceProblem.not_done)
+    finished = batch.finished_at or batch.created_at
+
+    blocked: list[BlockingRecord] = []
+    for model in (Organization, Contact):
+        for record in await repo.created_records_changed_after(
+            session, model, batch_id=batch_id, moment=finished, limit=BLOCKED_LIMIT
+        ):
+            blocked.append(_blocking(record, "changed"))
+    updates = await repo.updates_of(session, batch_id)
+    for model, entity in ((Organization, "organization"), (Contact, "contact")):
+        ids = [u.entity_id for u in updates if u.entity_type == entity]
+        for record in (await repo.records_by_ids(session, model, ids)).values():
+            if record.updated_at > finished:
+                blocked.append(_blocking(record, "changed"))
+    for activity in await repo.activities_on_batch(session, batch_id=batch_id, limit=BLOCKED_LIMIT):
+        if activity.contact_id:
+            record = await session.get(Contact, activity.contact_id)
+        else:
+            record = await session.get(Organization, activity.organization_id)
+        blocked.append(_blocking(record, "activity"))
+    for contact in await repo.later_contacts_of_batch_orgs(
+        session, batch_id=batch_id, limit=BLOCKED_LIMIT
+    ):
+        blocked.append(_blocking(contact, "new_contact"))
+    if blocked:
+        unique = list(dict.fromkeys(blocked))[:BLOCKED_LIMIT]
+        raise ImportServiceError(ImportServiceProblem.blocked, details=unique, batch_id=batch_id)
+
+    counts = await repo.delete_created(session, batch_id=batch_id)
+    for model, entity in ((Organization, "organization"), (Contact, "contact")):
+        restore = [u for u in updates if u.entity_type == entity]
+        by_columns: dict[tuple[str, ...], list[dict]] = {}
+        for u in restore:
+            columns = tuple(sorted(k for k in u.before if k in model.__table__.c))
+            values = {k: _from_json(k, u.before[k]) for k in columns}
+            by_columns.setdefault(columns, []).append({"_id": u.entity_id, **values})
+        for columns, rows in by_columns.items():
+            await repo.update_rows(session, model, columns, rows)
+    batch.status = ImportStatus.undone
+    batch.undone_at = now
+    session.add(batch)
+    await audit.record(
+        session,
+        workspace_id=actor.workspace_id,
+        actor_id=actor.id,
+        action="import.undo",
+        entity_type="import",
+        entity_id=batch_id,
+        after={**counts, "restored": len(updates)},
+    )
+    await session.flush()
+    return UndoResult(
+        batch_id=batch_id,
+        deleted_organizations=counts["organizations"],
+        deleted_contacts=counts["contacts"],
+        restored=len(updates),
+    )
