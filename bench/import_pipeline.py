@@ -1,0 +1,171 @@
+"""Issue 4 benchmark: a 100,000-row 1C-style workbook imported end to end into a fresh database.
+
+Ours: `crm.importing.service.prepare` (read, detect and map the header, normalize phones and
+names, group and dedupe in the file, match against the database) + `run_import` (one atomic
+write) + the rejected-rows report, on SQLite; then the same file again (re-import: everything
+matches). Baseline in the same run, the fastest pieces with nothing else: python-calamine reads
+the sheet, phonenumbers parses every phone cell, sqlite3 `executemany` writes the rows in one
+transaction. Each pipeline runs in a fresh process, so its peak memory (max RSS) is its own.
+
+    .venv/bin/python -m bench.import_pipeline [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import resource
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import machine, write_results
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def baseline(path: str, db_path: str) -> dict:
+    import phonenumbers
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+    header = next(i for i, row in enumerate(sheet) if any(str(c).startswith("ИНН") for c in row))
+    columns = [str(c) for c in sheet[header]]
+    phone_columns = [i for i, name in enumerate(columns) if "елефон" in name]
+    rows, phones = [], []
+    for number, row in enumerate(sheet[header + 1 :], 1):
+        rows.append((number, str(row[0]), str(row[1])))
+        for column in phone_columns:
+            cell = str(row[column]).split(",")[0]
+            try:
+                parsed = phonenumbers.parse(cell, "RU")
+                e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            except phonenumbers.NumberParseException:
+                e164 = None
+            phones.append((number, cell, e164))
+    connection = sqlite3.connect(db_path)
+    connection.execute("CREATE TABLE org (id INTEGER PRIMARY KEY, name TEXT, tax_id TEXT)")
+    connection.execute("CREATE TABLE phone (org_id INTEGER, raw TEXT, e164 TEXT)")
+    with connection:
+        connection.executemany("INSERT INTO org VALUES (?, ?, ?)", rows)
+        connection.executemany("INSERT INTO phone VALUES (?, ?, ?)", phones)
+    connection.close()
+    return {
+        "rows": len(rows),
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def ours(path: str, db_path: str) -> dict:
+    return asyncio.run(_ours(path, db_path))
+
+
+async def _ours(path: str, db_path: str) -> dict:
+    from sqlmodel import SQLModel
+
+    from crm import team
+    from crm.importing import service
+    from crm.team import Person, WorkspaceDefaults
+    from storage.db import Database
+
+    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    async with database.engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+    async with database.transaction() as session:
+        _, admin = await team.create_workspace(
+            session,
+            name="Bench",
+            owner=Person(1, "Admin"),
+            hosted=False,
+            defaults=WorkspaceDefaults(
+                locale="ru", region="RU", timezone="Europe/Moscow", currency="RUB"
+            ),
+        )
+    runs = {}
+    for label in ("first", "again"):
+        started = time.perf_counter()
+        async with database.transaction() as session:
+            prepared = await service.prepare(
+                session,
+                workspace_id=admin.workspace_id,
+                data=Path(path),
+                file_name="1c.xlsx",
+                region="RU",
+            )
+        prepared_at = time.perf_counter()
+        result = await service.run_import(
+            database,
+            actor=admin,
+            prepared=prepared,
+            policy=service.DuplicatePolicy.skip,
+            only_valid=False,
+            now=NOW,
+        )
+        report = (
+            service.rejected_rows_workbook(
+                result.rejected, prepared.match.headers, lambda issue: issue.code
+            )
+            if result.rejected
+            else b""
+        )
+        finished = time.perf_counter()
+        runs[label] = {
+            "seconds": round(finished - started, 2),
+            "prepare_seconds": round(prepared_at - started, 2),
+            "write_and_report_seconds": round(finished - prepared_at, 2),
+            "created_organizations": result.created_organizations,
+            "created_contacts": result.created_contacts,
+            "skipped": result.skipped,
+            "rejected_rows": len(result.rejected),
+            "report_bytes": len(report),
+        }
+    await database.dispose()
+    runs["peak_mb"] = _peak_mb()
+    return runs
+
+
+def _in_fresh_process(function, *args) -> dict:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    from crm.importing.samples import write_1c_workbook
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "1c.xlsx")
+        stats = write_1c_workbook(path, args.rows, duplicate_share=0.1, seed=0)
+        base = _in_fresh_process(baseline, path, str(Path(folder) / "baseline.db"))
+        mine = _in_fresh_process(ours, path, str(Path(folder) / "ours.db"))
+    rows = args.rows
+    results = {
+        "rows": rows,
+        "file": {"organizations": stats.organizations, "contacts": stats.contacts},
+        "machine": machine(),
+        "baseline": {**base, "rows_per_second": round(rows / base["seconds"])},
+        "ours": mine,
+        "rows_per_second": round(rows / mine["first"]["seconds"]),
+        "reimport_rows_per_second": round(rows / mine["again"]["seconds"]),
+        "ratio_to_baseline": round(mine["first"]["seconds"] / base["seconds"], 2),
+        "targets": {"rows_per_second": 20_000, "ratio_to_baseline": 1.5, "peak_mb": 300},
+    }
+    print(results)
+    if rows == 100_000:
+        print("written", write_results("import_pipeline", results))
+
+
+if __name__ == "__main__":
+    main()
