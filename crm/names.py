@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from crm.phones import cell_text
 
@@ -129,17 +130,29 @@ LEGAL_FORMS: tuple[str, ...] = (
 # --- words ---------------------------------------------------------------------------------------
 
 
+class _InvisibleTable(dict[int, int | str | None]):
+    """`str.translate` table, filled as characters come: Cf and Mn dropped, "ё" -> "е"."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.category(chr(code)) in ("Cf", "Mn") else code
+        if len(self) < 20_000:  # bounded: at most the characters of a few scripts
+            self[code] = value
+        return value
+
+
+_INVISIBLE = _InvisibleTable({ord("ё"): "е"})
+_QUOTE_CHARS = frozenset(_APOSTROPHES + _OTHER_QUOTES)
+_CACHE_SIZE = 16_384
+
+
 def _prepare(text: str) -> str:
     """NFC, case-folded, "ё" as "е", no invisible characters, quotes handled."""
     text = unicodedata.normalize("NFC", text).casefold()
     text = unicodedata.normalize("NFC", text)  # casefold can decompose ("İ" -> "i̇")
-    text = "".join(
-        ch
-        for ch in text
-        # Cf: soft hyphens, zero-width spaces, BOMs; Mn: accents that did not compose
-        if unicodedata.category(ch) not in ("Cf", "Mn")
-    )
-    text = text.replace("ё", "е")
+    # Cf: soft hyphens, zero-width spaces, BOMs; Mn: accents that did not compose
+    text = text.translate(_INVISIBLE)
+    if _QUOTE_CHARS.isdisjoint(text):
+        return text
     text = _APOSTROPHE_IN_WORD.sub("", text)
     return _QUOTE.sub(" ", text)
 
@@ -159,7 +172,12 @@ def normalize_text(text: str | None) -> str:
     """The normal form of any text: words, case-folded, "ё" -> "е", single spaces."""
     if not text:
         return ""
-    return " ".join(word for word, _, _ in _words(_prepare(text)))
+    return _normalize_text(text)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _normalize_text(text: str) -> str:
+    return " ".join(_WORD.findall(_prepare(text)))
 
 
 def normalize_person_name(name: str | None) -> str:
@@ -207,6 +225,11 @@ def normalize_org_name(name: str | None) -> str:
     """
     if not name:
         return ""
+    return _normalize_org_name(name)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _normalize_org_name(name: str) -> str:
     words = _words(_prepare(name))
     kept: list[str] = []
     first_form: list[str] = []

@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
@@ -57,7 +58,7 @@ class PhoneProblem(StrEnum):
     invalid = "invalid"  # the right shape, but no such number range exists
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     raw: str
     e164: str | None
@@ -97,6 +98,14 @@ _SEPARATOR = re.compile(
 _SCIENTIFIC = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?[eE]\+?\d{1,2}(?![\w.,])")
 _TRAILING_ZERO_FRACTION = re.compile(r"(?<![\w.,])(\d{5,})[.,]0+(?![\w.,])")
 _PHONE_QUERY_CHARS = re.compile(rf"[\d{_SPACES}+(){_DASHES}./]+")
+# A run phonenumbers reads exactly like its digits (with the "+", if any): ASCII digits and
+# punctuation that phonenumbers accepts. Such runs are parsed once per digit string.
+_PLAIN_RUN = re.compile(r"\+?[0-9 ()./-]+")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+# A cell that is one number and nothing else ("8 (912) 345-67-89", "+79123456789", Excel's
+# 89123456789.0): one run, no separator, no extension, no note. Most cells are like this.
+_SIMPLE_CELL = re.compile(r"\+? *\(?[0-9](?:[0-9 ().-]*[0-9])?")
+_PARSE_CACHE_SIZE = 16_384
 
 
 # --- spreadsheet cells -------------------------------------------------------------------------
@@ -109,6 +118,8 @@ def cell_text(value: object) -> str:
     "89123456789". Floats go through their shortest repr and Decimal, never through float
     arithmetic. None, NaN and infinities give "". Other objects give `str(value)`, stripped.
     """
+    if value.__class__ is str:  # the usual cell first
+        return _undo_excel(value.strip())  # type: ignore[attr-defined]
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -136,17 +147,22 @@ def _decimal_text(number: Decimal) -> str:
 
 
 def _undo_excel(text: str) -> str:
-    def scientific(match: re.Match[str]) -> str:
-        try:
-            number = Decimal(match.group().replace(",", "."))
-        except InvalidOperation:  # pragma: no cover - the pattern only matches valid numbers
-            return match.group()
-        if number == number.to_integral_value():
-            return str(int(number))
-        return match.group()
+    # Cheap checks first: most cells have neither an exponent nor a fraction.
+    if "e" in text or "E" in text:
+        text = _SCIENTIFIC.sub(_scientific, text)
+    if "." in text or "," in text:
+        text = _TRAILING_ZERO_FRACTION.sub(r"\1", text)
+    return text
 
-    text = _SCIENTIFIC.sub(scientific, text)
-    return _TRAILING_ZERO_FRACTION.sub(r"\1", text)
+
+def _scientific(match: re.Match[str]) -> str:
+    try:
+        number = Decimal(match.group().replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern only matches valid numbers
+        return match.group()
+    if number == number.to_integral_value():
+        return str(int(number))
+    return match.group()
 
 
 # --- one number ---------------------------------------------------------------------------------
@@ -163,7 +179,7 @@ class _Run:
 
     @property
     def digit_count(self) -> int:
-        return sum(ch.isdigit() for ch in self.number)
+        return sum(map(str.isdigit, self.number))
 
 
 def _find_runs(text: str) -> list[_Run]:
@@ -179,6 +195,7 @@ def _find_runs(text: str) -> list[_Run]:
     return runs
 
 
+@lru_cache(maxsize=256)
 def _region(region: str | None) -> str | None:
     region = (region or "").strip().upper()
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
@@ -224,13 +241,55 @@ def _parse_valid(text: str, region: str | None) -> tuple[PhoneNumber | None, Pho
         number = phonenumbers.parse(text, region)
     except NumberParseException as error:
         return None, _problem_for_error(error)
-    if phonenumbers.is_valid_number(number):
+    if _is_valid(number):
         return number, None
     return None, _problem_for_number(number)
 
 
+def _is_valid(number: PhoneNumber) -> bool:
+    """`phonenumbers.is_valid_number` without its second look at the number's usual region.
+
+    is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)), and
+    region_code_for_number gives a country code's only region, or its first region without
+    leading digits when the number is valid there: so a number valid in that region is valid.
+    """
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
+    if regions:
+        first = regions[0]
+        if len(regions) == 1:
+            return phonenumbers.is_valid_number_for_region(number, first)
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(first.upper(), None)
+        if (
+            metadata is not None
+            and metadata.leading_digits is None
+            and phonenumbers.is_valid_number_for_region(number, first)
+        ):
+            return True
+    return phonenumbers.is_valid_number(number)
+
+
 def _parse_number(number_text: str, region: str | None) -> tuple[str | None, PhoneProblem | None]:
-    """E.164 of a run of digits and punctuation (no letters, no extension), or the problem."""
+    """E.164 of a run of digits and punctuation (no letters, no extension), or the problem.
+
+    Runs that phonenumbers reads as their bare digits (ASCII, its own punctuation, at least
+    3 digits, not too long for it) are parsed once per digit string and region: files repeat
+    numbers, written in different ways.
+    """
+    if len(number_text) <= 250 and _PLAIN_RUN.fullmatch(number_text):
+        plain = _NOT_DIGIT.sub("", number_text)
+        if len(plain) >= 3:
+            return _parse_plain(("+" if number_text[0] == "+" else "") + plain, region)
+    return _parse_number_uncached(number_text, region)
+
+
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def _parse_plain(number_text: str, region: str | None) -> tuple[str | None, PhoneProblem | None]:
+    return _parse_number_uncached(number_text, region)
+
+
+def _parse_number_uncached(
+    number_text: str, region: str | None
+) -> tuple[str | None, PhoneProblem | None]:
     number, problem = _parse_valid(number_text, region)
     if number is None and not number_text.lstrip().startswith("+"):
         # Excel drops the "+" of international numbers; "00" is not everyone's exit code.
@@ -287,6 +346,9 @@ def parse_phone_cell(value: object, region: str) -> list[Phone]:
     text = cell_text(value)
     if not text:
         return []
+    if len(text) <= MAX_PHONE_TEXT and _SIMPLE_CELL.fullmatch(text):
+        e164, problem = _parse_number(text, _region(region))
+        return [Phone(raw=text, e164=e164, problem=problem)]
     if not any(ch.isdigit() for ch in text):
         return [Phone(raw=text, e164=None, problem=PhoneProblem.not_a_number)]
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -414,3 +415,43 @@ def test_search_text_with_an_email_and_a_phone():
 def test_search_text_of_very_long_parts():
     part = "Ромашка " * 10_000
     assert search_text(part, part) == " ".join(["ромашка"] * 10_000)
+
+
+# --- the fast paths ------------------------------------------------------------------------------
+
+
+def _reference_prepare(text: str) -> str:
+    """What `_prepare` did character by character before its translation table."""
+    from crm.names import _APOSTROPHE_IN_WORD, _QUOTE
+
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Mn"))
+    return _QUOTE.sub(" ", _APOSTROPHE_IN_WORD.sub("", text.replace("ё", "е")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ёлкин Пётр",
+        "Ром\u00adашка\u200b\ufeff",
+        "Cafe\u0301 e\u0308\u0301",  # accents that compose and one that does not
+        "O'Neil «Ромашка» ʼ ‘quoted’",
+        "İstanbul ǅemal ß",
+        "\u0483\u0489 кириллица с титлом",
+        "ŽALIA GIRIA, UAB",
+        "",
+    ],
+)
+def test_prepare_matches_the_character_by_character_version(text):
+    from crm.names import _prepare
+
+    assert _prepare(text) == _reference_prepare(text)
+    words = re.findall(r"[^\W_]+", _reference_prepare(text))
+    assert normalize_text(text) == " ".join(words)
+
+
+def test_repeated_names_give_the_same_answers():
+    for _ in range(3):
+        assert normalize_org_name("ООО «Ромашка»") == "ромашка"
+        assert normalize_person_name("Пётр О'Нил-Сёмин") == "петр онил семин"
+        assert normalize_text("Ёж") == "еж"

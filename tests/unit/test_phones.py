@@ -602,3 +602,71 @@ def test_a_number_from_abroad_typed_the_way_its_country_writes_it():
     assert not any(key in digits(RU_MOBILE) for key in phone_search_keys("8 912 345", "LT"))
     assert found("8 912 345", "LT", RU_MOBILE)
     assert found("0 612 345", "RU", LT_MOBILE)
+
+
+# --- the parse cache ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8 (912) 345-67-89",
+        "89123456789",
+        "+7 912 345 67 89",
+        "+ 7 (912) 345-67-89",
+        "(912) 345-67-89",
+        "7 912 345 67 89",
+        "0037061234567",
+        "37061234567",
+        "8 612 34567",
+        "8.912.345.67.89",
+        "8 5/212 3456",
+        "123",
+        "12",
+        "1-2",
+        "8 912\u2009345 67 89",  # a thin space: not phonenumbers' punctuation
+        "８ ９１２ ３４５ ６７ ８９",  # fullwidth digits
+        "+" + "1" * 300,
+    ],
+)
+@pytest.mark.parametrize("region", ["RU", "LT", "US", None])
+def test_cached_parsing_is_the_same_as_phonenumbers_on_the_text(text, region):
+    from crm.phones import _find_runs, _parse_number, _parse_number_uncached
+
+    for run in _find_runs(text) or []:
+        assert _parse_number(run.number, region) == _parse_number_uncached(run.number, region)
+
+
+def test_a_cell_that_is_one_number_and_a_cell_with_more_give_the_same_phone():
+    assert parse_phone_cell("8 (912) 345-67-89", "RU") == [
+        Phone(raw="8 (912) 345-67-89", e164="+79123456789")
+    ]
+    assert parse_phone_cell(89123456789.0, "RU") == [Phone("89123456789", "+79123456789")]
+    assert parse_phone_cell("12", "RU") == [Phone("12", None, problem=PhoneProblem.too_short)]
+    assert parse_phone_cell("8 (912) 345-67-89, 8 912 345 67 89", "RU") == [
+        Phone(raw="8 (912) 345-67-89", e164="+79123456789")
+    ]
+
+
+def test_the_shorter_validity_check_agrees_with_phonenumbers():
+    import phonenumbers
+
+    from crm.phones import _is_valid
+
+    numbers = [
+        "+79123456789",  # RU: +7 shared with KZ
+        "+77012345678",  # KZ
+        "+74951234567",
+        "+7912345678",
+        "+12025550123",  # US: +1 shared by NANP
+        "+14165550123",  # CA
+        "+12642920000",  # AI: a region with leading digits
+        "+37061234567",  # LT: one region
+        "+3706123456",
+        "+447911123456",  # GB, shared with GG, IM, JE
+        "+441481256789",  # GG
+        "+80012345678",  # non-geographic
+    ]
+    for text in numbers:
+        number = phonenumbers.parse(text, None)
+        assert _is_valid(number) == phonenumbers.is_valid_number(number), text

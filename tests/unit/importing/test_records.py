@@ -16,6 +16,7 @@ from crm.importing.records import (
     RowNormalizer,
     normalize_rows,
 )
+from crm.importing.samples import write_1c_workbook
 from tests.unit.importing.factories import xlsx
 
 HEADER_1C = ["Наименование", "ИНН", "КПП", "Контактное лицо", "Должность", "Телефон", "E-mail"]
@@ -262,3 +263,68 @@ def test_the_phone_cache_gives_the_same_answers():
     b = normalizer(SheetRow(3, ["Лютик", "89123456789"]))
     assert a.organization.phones == b.organization.phones
     assert a.organization.phones is not b.organization.phones  # never shared between rows
+
+
+# --- several processes ----------------------------------------------------------------------------
+
+
+def _sample_rows(path, count: int) -> tuple[list[SheetRow], object]:
+    """Rows of the generated 1C workbook plus rows with warnings, errors and odd cells."""
+    write_1c_workbook(path, count)
+    with open_table(path, path.name) as table:
+        match = detect_header(table.head())
+        rows = list(table.rows())
+    last = rows[-1].number
+    width = len(match.headers)
+    odd = [
+        ["Ромашка", "нет", None, None, None, "12", "a@b", None, None, None, None, "без заголовка"],
+        [None] * width,
+        [None, None, None, None, None, "8 912 345 67 89", None],
+        match.headers,  # the header again: skipped
+    ]
+    rows += [SheetRow(last + 1 + i, values, (2,) if i == 1 else ()) for i, values in enumerate(odd)]
+    return rows, match
+
+
+def test_parallel_normalization_gives_the_same_rows_in_the_same_order(tmp_path):
+    rows, match = _sample_rows(tmp_path / "1c.xlsx", 1500)
+    serial = list(normalize_rows(rows, match, "RU"))
+    parallel = list(normalize_rows(rows, match, "RU", workers=2, min_parallel_rows=200))
+    assert len(serial) > 1500
+    assert parallel == serial
+    shared = [r for r in parallel if r.extra]
+    assert shared and all(
+        r.extra is (r.organization.extra if r.organization else r.contact.extra) for r in shared
+    )
+    assert any(r.errors for r in parallel) and any(r.warnings for r in parallel)
+
+
+def test_parallel_normalization_of_a_small_file_stays_in_this_process(monkeypatch):
+    import crm.importing.records as records
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("no processes for a small file")
+
+    monkeypatch.setattr(records, "_normalize_parallel", refuse)
+    rows = [SheetRow(1, HEADER_1C)] + [
+        SheetRow(n, ["Ромашка", None, None, f"Иван {n}", None, "89123456789"]) for n in range(2, 50)
+    ]
+    match = detect_header([HEADER_1C])
+    assert list(normalize_rows(rows, match, "RU", workers=2, min_parallel_rows=48)) == list(
+        normalize_rows(rows, match, "RU")
+    )
+
+
+def test_parallel_normalization_passes_on_reading_errors():
+    from crm.importing.errors import ImportFileError, ImportProblem
+
+    match = detect_header([HEADER_1C])
+
+    def rows():
+        yield SheetRow(1, HEADER_1C)
+        for n in range(2, 40):
+            yield SheetRow(n, ["Ромашка", None, None, f"Иван {n}"])
+        raise ImportFileError(ImportProblem.too_many_rows)
+
+    with pytest.raises(ImportFileError):
+        list(normalize_rows(rows(), match, "RU", workers=2, min_parallel_rows=10))
