@@ -372,28 +372,50 @@ def _field_value(field_name: str, value: Any) -> Any:
 async def remove_phone(
     session: AsyncSession, *, actor: Member, kind: Kind, record_id: int, phone_id: int, now
 ) -> Record:
-    record = await get_record(session, actor=actor, kind=kind, record_id=record_id)
-    _require_edit(actor, record)
-    phone = next((p for p in await repo.phones_of(session, record) if p.id == phone_id), None)
-    if phone is None or not await repo.remove_phone(session, record=record, phone_id=phone_id):
-        raise DirectoryError(DirectoryProblem.not_found)
-    await refresh_search_text(session, record)
-    await _audit(session, actor, "update", record, before={"phone": phone.e164 or phone.raw})
-    record.updated_at = now
-    await session.flush()
-    return record
+    return await _remove_contact_point(
+        session,
+        actor,
+        kind,
+        record_id,
+        now,
+        "phone",
+        list_of=repo.phones_of,
+        remove=repo.remove_phone,
+        point_id=phone_id,
+        shown=lambda phone: phone.e164 or phone.raw,
+    )
 
 
 async def remove_email(
     session: AsyncSession, *, actor: Member, kind: Kind, record_id: int, email_id: int, now
 ) -> Record:
+    return await _remove_contact_point(
+        session,
+        actor,
+        kind,
+        record_id,
+        now,
+        "email",
+        list_of=repo.emails_of,
+        remove=repo.remove_email,
+        point_id=email_id,
+        shown=lambda email: email.address,
+    )
+
+
+async def _remove_contact_point(
+    session, actor, kind, record_id, now, field_name, *, list_of, remove, point_id, shown
+) -> Record:
     record = await get_record(session, actor=actor, kind=kind, record_id=record_id)
     _require_edit(actor, record)
-    email = next((e for e in await repo.emails_of(session, record) if e.id == email_id), None)
-    if email is None or not await repo.remove_email(session, record=record, email_id=email_id):
+    point = next((p for p in await list_of(session, record) if p.id == point_id), None)
+    removed = point is not None and await remove(
+        session, record=record, **{f"{field_name}_id": point_id}
+    )
+    if not removed:
         raise DirectoryError(DirectoryProblem.not_found)
     await refresh_search_text(session, record)
-    await _audit(session, actor, "update", record, before={"email": email.address})
+    await _audit(session, actor, "update", record, before={field_name: shown(point)})
     record.updated_at = now
     await session.flush()
     return record

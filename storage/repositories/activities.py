@@ -27,10 +27,16 @@ async def get(session: AsyncSession, *, workspace_id: int, activity_id: int) -> 
     return (await session.exec(statement)).first()
 
 
-def _of(organization_id: int | None, contact_id: int | None):
-    if contact_id is not None:
-        return col(Activity.contact_id) == contact_id
-    return col(Activity.organization_id) == organization_id
+def _live_of(workspace_id: int, organization_id: int | None, contact_id: int | None):
+    """Live activities of one contact, or of one organization (its people's included)."""
+    owner = (
+        col(Activity.contact_id) == contact_id
+        if contact_id is not None
+        else col(Activity.organization_id) == organization_id
+    )
+    return select(Activity).where(
+        Activity.workspace_id == workspace_id, owner, col(Activity.deleted_at).is_(None)
+    )
 
 
 async def recent(
@@ -42,12 +48,7 @@ async def recent(
     limit: int = 5,
 ) -> list[Activity]:
     statement = (
-        select(Activity)
-        .where(
-            Activity.workspace_id == workspace_id,
-            _of(organization_id, contact_id),
-            col(Activity.deleted_at).is_(None),
-        )
+        _live_of(workspace_id, organization_id, contact_id)
         .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
         .limit(limit)
     )
@@ -63,14 +64,8 @@ async def open_follow_ups(
     limit: int = 5,
 ) -> list[Activity]:
     statement = (
-        select(Activity)
-        .where(
-            Activity.workspace_id == workspace_id,
-            _of(organization_id, contact_id),
-            col(Activity.follow_up_at).is_not(None),
-            col(Activity.done).is_(False),
-            col(Activity.deleted_at).is_(None),
-        )
+        _live_of(workspace_id, organization_id, contact_id)
+        .where(col(Activity.follow_up_at).is_not(None), col(Activity.done).is_(False))
         .order_by(col(Activity.follow_up_at))
         .limit(limit)
     )
