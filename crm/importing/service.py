@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ from crm.importing import (
     normalize_rows,
     open_table,
 )
+from crm.importing.records import PARALLEL_CHUNK, PARALLEL_MIN_ROWS
 from crm.importing.workbooks import export_workbook, rejected_rows_workbook
 from crm.permissions import sees_whole_team
 from storage.db import Database
@@ -211,39 +213,68 @@ Progress = Callable[[int, int], Awaitable[None]]
 # --- prepare ------------------------------------------------------------------------------
 
 
+# normalize_rows(..., workers=PLAN_WORKERS): files of more than PARALLEL_MIN_ROWS rows are
+# normalized by that many processes (smaller ones here, as before); 1 turns it off. Off for
+# now: the workers would be forked from a thread of the bot's process (database driver
+# threads alive), which can deadlock; it needs a spawn/forkserver-safe worker first.
+PLAN_WORKERS = 1
+
+
+def _read_ahead(match: HeaderMatch, workers: int) -> int:
+    """How many sheet rows `normalize_rows` may read before it yields the ImportRow of the
+    oldest of them (its docstring), with the rows above the header and a chunk to spare."""
+    if workers <= 1:
+        return 8
+    ahead = max(PARALLEL_MIN_ROWS + 1, (2 * workers + 1) * PARALLEL_CHUNK)
+    return match.row_number + ahead + PARALLEL_CHUNK
+
+
 class _RowTracker:
     """Keeps the cells of the rows that turn out rejected (errors) or warned, and nothing
-    else: `normalize_rows` yields the ImportRow of the SheetRow it has just consumed."""
+    else: `normalize_rows` yields the ImportRow of a SheetRow at most `keep` rows after it
+    consumed it (1 serially, thousands with workers), so the last `keep` rows are kept."""
 
-    def __init__(self, rows, skip_warned: bool):
+    def __init__(self, rows, skip_warned: bool, keep: int = 8):
         self._rows = rows
         self._recent: dict[int, tuple[Any, ...]] = {}
+        self._keep = keep
         self.skip_warned = skip_warned
         self.errors: list[RejectedRow] = []
         self.warnings: list[RejectedRow] = []
 
     def sheet_rows(self):
+        recent, keep = self._recent, self._keep
         for row in self._rows:
-            self._recent[row.number] = tuple(row.values)
-            if len(self._recent) > 8:
-                self._recent.pop(next(iter(self._recent)))
+            recent[row.number] = tuple(row.values)
+            if len(recent) > keep:
+                del recent[next(iter(recent))]
             yield row
 
     def filter(self, rows):
         for row in rows:
-            values = self._recent.get(row.row_number, ())
             if row.errors:
+                values = self._recent.get(row.row_number, ())
                 self.errors.append(RejectedRow(row.row_number, list(row.errors), values))
             elif row.warnings:
+                values = self._recent.get(row.row_number, ())
                 self.warnings.append(RejectedRow(row.row_number, list(row.warnings), values))
                 if self.skip_warned:
                     continue
             yield row
 
 
+def _plan_workers() -> int:
+    """PLAN_WORKERS, or 1 in a daemonic process (a multiprocessing pool's worker), which may
+    not start processes of its own."""
+    return 1 if multiprocessing.current_process().daemon else PLAN_WORKERS
+
+
 def _plan_rows(table, match: HeaderMatch, region: str, skip_warned: bool):
-    tracker = _RowTracker(table.rows(), skip_warned)
-    plan = build_plan(tracker.filter(normalize_rows(tracker.sheet_rows(), match, region)))
+    workers = _plan_workers()
+    tracker = _RowTracker(table.rows(), skip_warned, keep=_read_ahead(match, workers))
+    rows = normalize_rows(tracker.sheet_rows(), match, region, workers=workers)
+    plan = build_plan(tracker.filter(rows))
+    tracker._recent.clear()
     return plan, tracker
 
 
@@ -420,6 +451,7 @@ async def _match_plan(session: AsyncSession, workspace_id: int, plan: ImportPlan
         found = found or first(by_name.get(org.name_key, []))
         if found:
             orgs[id(org)] = found
+    del by_tax, by_name, org_phone, org_email  # before the people's lookups: peak memory
 
     person_phone: dict[str, list[tuple[int, int | None]]] = {}
     for value, contact_id, org_id in await repo.contacts_by_point(
@@ -796,13 +828,94 @@ async def _write_plan(
     stamp["import_batch_id"] = batch_id
     stamp["workspace_id"] = workspace_id
 
-    async def flush(model, rows, phone_rows, email_rows, *, final=False):
-        await _write(session, model, rows)
-        await _write(session, Phone, phone_rows)
-        await _write(session, Email, email_rows)
-        await writer.advance(len(rows))
-        rows.clear(), phone_rows.clear(), email_rows.clear()
+    chunks = _ChunkWriter(session, writer)
+    try:
+        await _write_new(
+            chunks, new_orgs, org_ids, new_people, contact_ids, id_of_org, stamp, owner_of
+        )
+    finally:
+        await chunks.close()
 
+    updated = skipped = 0
+    if policy == DuplicatePolicy.merge:
+        merge = {"batch_id": batch_id, "workspace_id": workspace_id, "now": now, "writer": writer}
+        updated += await _merge(
+            session, model=Organization, pairs=matched_orgs, fields=ORG_MERGE_FIELDS, **merge
+        )
+        updated += await _merge(
+            session, model=Contact, pairs=matched_people, fields=CONTACT_MERGE_FIELDS, **merge
+        )
+        skipped = len(matched_orgs) + len(matched_people) - updated
+    else:
+        skipped = len(matched_orgs) + len(matched_people)
+        await writer.advance(skipped)
+    if len(new_orgs) + len(new_people) >= ANALYZE_AFTER:
+        await repo.refresh_statistics(session)
+    await writer.advance(0, final=True)
+    return {
+        "created_organizations": len(new_orgs),
+        "created_contacts": len(new_people),
+        "updated": updated,
+        "skipped": skipped,
+    }
+
+
+class _ChunkWriter:
+    """Writes a chunk (its records, then their phones, then their e-mails) in a task while
+    the caller builds the next one: SQLite inserts in aiosqlite's thread without the GIL, so
+    building rows and writing them overlap. One chunk at a time, in order, on the session's
+    connection (nothing else uses it meanwhile); progress is reported once a chunk is written.
+    """
+
+    def __init__(self, session: AsyncSession, writer: _Writer):
+        self.session = session
+        self.writer = writer
+        self.task: asyncio.Task[int] | None = None
+
+    async def write(self, model, rows: list[dict], phone_rows: list[dict], email_rows: list[dict]):
+        await self.wait()
+        self.task = asyncio.ensure_future(self._run(model, rows, phone_rows, email_rows))
+        await asyncio.sleep(0)  # let it send its first statement
+
+    async def _run(self, model, rows, phone_rows, email_rows) -> int:
+        await _write(self.session, model, rows)
+        await _write(self.session, Phone, phone_rows)
+        await _write(self.session, Email, email_rows)
+        return len(rows)
+
+    async def let_run(self) -> None:
+        """Let the chunk being written go on to its next statement."""
+        if self.task is not None:
+            await asyncio.sleep(0)
+
+    async def wait(self) -> None:
+        if self.task is not None:
+            task, self.task = self.task, None
+            await self.writer.advance(await task)
+
+    async def close(self) -> None:
+        """After a failure: let the chunk being written finish (the transaction is rolled
+        back after it), its own error aside."""
+        if self.task is not None:
+            task, self.task = self.task, None
+            await asyncio.gather(task, return_exceptions=True)
+
+
+YIELD_EVERY = 256  # rows built between turns of the event loop while a chunk is written
+
+
+async def _write_new(
+    chunks: _ChunkWriter,
+    new_orgs: list[PlannedOrg],
+    org_ids: list[int],
+    new_people: list[tuple[PlannedContact, PlannedOrg | None]],
+    contact_ids: list[int],
+    id_of_org: dict[int, int],
+    stamp: dict[str, Any],
+    owner_of: Callable[[str | None], int],
+) -> None:
+    """Rows of the new organizations and people, with their phones and e-mails."""
+    workspace_id, batch_id = stamp["workspace_id"], stamp["import_batch_id"]
     rows: list[dict] = []
     phone_rows: list[dict] = []
     email_rows: list[dict] = []
@@ -828,8 +941,12 @@ async def _write_plan(
         phone_rows += p_rows
         email_rows += e_rows
         if len(rows) >= WRITE_CHUNK:
-            await flush(Organization, rows, phone_rows, email_rows)
-    await flush(Organization, rows, phone_rows, email_rows)
+            await chunks.write(Organization, rows, phone_rows, email_rows)
+            rows, phone_rows, email_rows = [], [], []
+        elif len(rows) % YIELD_EVERY == 0:
+            await chunks.let_run()
+    await chunks.write(Organization, rows, phone_rows, email_rows)
+    rows, phone_rows, email_rows = [], [], []
 
     for (person, org), contact_id in zip(new_people, contact_ids, strict=True):
         full_name = _person_name(person)
@@ -852,31 +969,12 @@ async def _write_plan(
         phone_rows += p_rows
         email_rows += e_rows
         if len(rows) >= WRITE_CHUNK:
-            await flush(Contact, rows, phone_rows, email_rows)
-    await flush(Contact, rows, phone_rows, email_rows)
-
-    updated = skipped = 0
-    if policy == DuplicatePolicy.merge:
-        merge = {"batch_id": batch_id, "workspace_id": workspace_id, "now": now, "writer": writer}
-        updated += await _merge(
-            session, model=Organization, pairs=matched_orgs, fields=ORG_MERGE_FIELDS, **merge
-        )
-        updated += await _merge(
-            session, model=Contact, pairs=matched_people, fields=CONTACT_MERGE_FIELDS, **merge
-        )
-        skipped = len(matched_orgs) + len(matched_people) - updated
-    else:
-        skipped = len(matched_orgs) + len(matched_people)
-        await writer.advance(skipped)
-    if len(new_orgs) + len(new_people) >= ANALYZE_AFTER:
-        await repo.refresh_statistics(session)
-    await writer.advance(0, final=True)
-    return {
-        "created_organizations": len(new_orgs),
-        "created_contacts": len(new_people),
-        "updated": updated,
-        "skipped": skipped,
-    }
+            await chunks.write(Contact, rows, phone_rows, email_rows)
+            rows, phone_rows, email_rows = [], [], []
+        elif len(rows) % YIELD_EVERY == 0:
+            await chunks.let_run()
+    await chunks.write(Contact, rows, phone_rows, email_rows)
+    await chunks.wait()
 
 
 # --- batches, interrupted imports ---------------------------------------------------------

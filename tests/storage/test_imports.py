@@ -511,3 +511,30 @@ async def test_a_later_edit_of_a_merged_record_blocks_undo_and_reps_undo_their_o
         with pytest.raises(ImportServiceError) as caught:
             await service.undo(session, actor=admin, batch_id=999, now=LATER)
     assert caught.value.problem == ImportServiceProblem.not_found
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_rejected_rows_keep_their_cells_when_normalized_in_parallel(
+    database, monkeypatch, workers
+):
+    """Above PARALLEL_MIN_ROWS rows, prepare() normalizes in worker processes, which read
+    thousands of rows ahead: the rejected rows must still carry their own cells."""
+    monkeypatch.setattr(service, "PLAN_WORKERS", workers)
+    admin, _ = await _team(database)
+    warned, broken = {5, 1500, 5150}, {9, 3003, 5199}
+    lines = []
+    for i in range(5200):
+        if i in broken:
+            lines.append(f",,,,,,Адрес {i},")
+        elif i in warned:
+            lines.append(f"Орг {i},,Имя {i},,12,,,")
+        else:
+            lines.append(f"Орг {i},,Имя {i},,+7 912 {i:07d},,,")
+    prepared = await _prepare(database, admin, _csv(*lines))
+    assert [(r.row_number, r.values[6]) for r in prepared.problem_rows] == [
+        (i + 2, f"Адрес {i}") for i in sorted(broken)
+    ]
+    assert [(r.row_number, r.values[0], r.values[4]) for r in prepared.warning_rows] == [
+        (i + 2, f"Орг {i}", "12") for i in sorted(warned)
+    ]
+    assert prepared.new_organizations == 5200 - len(broken)
