@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from crm import directory, search, team
 from crm.directory import ContactInput, DirectoryError, DirectoryProblem, Kind, OrganizationInput
 from crm.team import Person, WorkspaceDefaults
-from storage.models import Role
 from storage.repositories import audit
+from tests.storage.teams import admin_and_rep
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DEFAULTS = WorkspaceDefaults(locale="ru", region="RU", timezone="Europe/Moscow", currency="RUB")
@@ -19,13 +19,7 @@ DEFAULTS = WorkspaceDefaults(locale="ru", region="RU", timezone="Europe/Moscow",
 async def _team(database):
     """An admin and a rep of one workspace, and an admin of another."""
     async with database.transaction() as session:
-        _, admin = await team.create_workspace(
-            session, name="Acme", owner=Person(1, "Olga"), defaults=DEFAULTS, hosted=True
-        )
-        _, code = await team.create_invite(
-            session, actor=admin, role=Role.rep, now=NOW, ttl=timedelta(days=1)
-        )
-        _, rep, _ = await team.join(session, code=code, person=Person(2, "Rimas"), now=NOW)
+        admin, rep = await admin_and_rep(session, now=NOW)
         _, stranger = await team.create_workspace(
             session, name="Other", owner=Person(3, "Eve"), defaults=DEFAULTS, hosted=True
         )

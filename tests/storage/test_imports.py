@@ -25,9 +25,9 @@ from storage.models import (
     ImportUpdate,
     Organization,
     Phone,
-    Role,
 )
 from storage.repositories import imports as imports_repo
+from tests.storage.teams import admin_and_rep
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -41,14 +41,7 @@ def _csv(*lines: str) -> bytes:
 
 async def _team(database):
     async with database.transaction() as session:
-        _, admin = await team.create_workspace(
-            session, name="Acme", owner=Person(1, "Olga"), defaults=DEFAULTS, hosted=True
-        )
-        _, code = await team.create_invite(
-            session, actor=admin, role=Role.rep, now=NOW, ttl=timedelta(days=1)
-        )
-        _, rep, _ = await team.join(session, code=code, person=Person(2, "Rimas"), now=NOW)
-    return admin, rep
+        return await admin_and_rep(session, now=NOW)
 
 
 async def _prepare(database, actor, data, name="file.csv", **kwargs):
