@@ -38,7 +38,7 @@ import asyncio
 import hashlib
 import multiprocessing
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -916,65 +916,70 @@ async def _write_new(
 ) -> None:
     """Rows of the new organizations and people, with their phones and e-mails."""
     workspace_id, batch_id = stamp["workspace_id"], stamp["import_batch_id"]
+
+    def organizations() -> Iterator[tuple[dict, list[dict], list[dict]]]:
+        for org, org_id in zip(new_orgs, org_ids, strict=True):
+            id_of_org[id(org)] = org_id
+            row = {
+                "id": org_id,
+                "name": org.name,
+                "name_normalized": org.name_key,
+                "tax_id": org.tax_id,
+                "address": org.address,
+                "website": org.website,
+                "note": org.note,
+                "owner_id": owner_of(org.owner),
+                "extra": org.extra or {},
+                **stamp,
+            }
+            p_rows, e_rows = _point_rows(workspace_id, batch_id, "organization_id", org_id, org)
+            row["search_text"] = _org_search_text(
+                row, [r["address"] for r in e_rows], [r["e164"] for r in p_rows if r["e164"]]
+            )
+            yield row, p_rows, e_rows
+
+    def people() -> Iterator[tuple[dict, list[dict], list[dict]]]:
+        for (person, org), contact_id in zip(new_people, contact_ids, strict=True):
+            full_name = _person_name(person)
+            row = {
+                "id": contact_id,
+                "organization_id": id_of_org[id(org)] if org is not None else None,
+                "full_name": full_name,
+                "name_normalized": person.name_key or names.normalize_person_name(full_name),
+                "position": person.position,
+                "note": person.note,
+                "owner_id": owner_of(person.owner),
+                "extra": person.extra or {},
+                **stamp,
+            }
+            p_rows, e_rows = _point_rows(workspace_id, batch_id, "contact_id", contact_id, person)
+            row["search_text"] = _contact_search_text(
+                row, [r["address"] for r in e_rows], [r["e164"] for r in p_rows if r["e164"]]
+            )
+            yield row, p_rows, e_rows
+
+    await _write_in_chunks(chunks, Organization, organizations())  # ids first: people use them
+    await _write_in_chunks(chunks, Contact, people())
+    await chunks.wait()
+
+
+async def _write_in_chunks(
+    chunks: _ChunkWriter, model, built: Iterable[tuple[dict, list[dict], list[dict]]]
+) -> None:
+    """Hand rows to the writer WRITE_CHUNK at a time, letting the loop run while building."""
     rows: list[dict] = []
     phone_rows: list[dict] = []
     email_rows: list[dict] = []
-    for org, org_id in zip(new_orgs, org_ids, strict=True):
-        id_of_org[id(org)] = org_id
-        row = {
-            "id": org_id,
-            "name": org.name,
-            "name_normalized": org.name_key,
-            "tax_id": org.tax_id,
-            "address": org.address,
-            "website": org.website,
-            "note": org.note,
-            "owner_id": owner_of(org.owner),
-            "extra": org.extra or {},
-            **stamp,
-        }
-        p_rows, e_rows = _point_rows(workspace_id, batch_id, "organization_id", org_id, org)
-        row["search_text"] = _org_search_text(
-            row, [r["address"] for r in e_rows], [r["e164"] for r in p_rows if r["e164"]]
-        )
+    for row, p_rows, e_rows in built:
         rows.append(row)
         phone_rows += p_rows
         email_rows += e_rows
         if len(rows) >= WRITE_CHUNK:
-            await chunks.write(Organization, rows, phone_rows, email_rows)
+            await chunks.write(model, rows, phone_rows, email_rows)
             rows, phone_rows, email_rows = [], [], []
         elif len(rows) % YIELD_EVERY == 0:
             await chunks.let_run()
-    await chunks.write(Organization, rows, phone_rows, email_rows)
-    rows, phone_rows, email_rows = [], [], []
-
-    for (person, org), contact_id in zip(new_people, contact_ids, strict=True):
-        full_name = _person_name(person)
-        row = {
-            "id": contact_id,
-            "organization_id": id_of_org[id(org)] if org is not None else None,
-            "full_name": full_name,
-            "name_normalized": person.name_key or names.normalize_person_name(full_name),
-            "position": person.position,
-            "note": person.note,
-            "owner_id": owner_of(person.owner),
-            "extra": person.extra or {},
-            **stamp,
-        }
-        p_rows, e_rows = _point_rows(workspace_id, batch_id, "contact_id", contact_id, person)
-        row["search_text"] = _contact_search_text(
-            row, [r["address"] for r in e_rows], [r["e164"] for r in p_rows if r["e164"]]
-        )
-        rows.append(row)
-        phone_rows += p_rows
-        email_rows += e_rows
-        if len(rows) >= WRITE_CHUNK:
-            await chunks.write(Contact, rows, phone_rows, email_rows)
-            rows, phone_rows, email_rows = [], [], []
-        elif len(rows) % YIELD_EVERY == 0:
-            await chunks.let_run()
-    await chunks.write(Contact, rows, phone_rows, email_rows)
-    await chunks.wait()
+    await chunks.write(model, rows, phone_rows, email_rows)
 
 
 # --- batches, interrupted imports ---------------------------------------------------------
