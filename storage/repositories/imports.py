@@ -149,40 +149,37 @@ async def organizations_by_point(
 ) -> list[tuple[str, int, str | None]]:
     """(value, organization id, its tax_id) for live organizations with these phones
     (E.164) or e-mails."""
-    point = model.__table__
-    orgs = Organization.__table__
-    value_column = point.c.e164 if model is Phone else point.c.address
-    found = []
-    for chunk in chunks(values):
-        statement = (
-            select(value_column, orgs.c.id, orgs.c.tax_id)
-            .join(orgs, orgs.c.id == point.c.organization_id)
-            .where(
-                point.c.workspace_id == workspace_id,
-                value_column.in_(chunk),
-                orgs.c.deleted_at.is_(None),
-            )
-        )
-        found += map(tuple, await _execute(session, statement))
-    return found
+    organizations = Organization.__table__
+    return await _owners_by_point(
+        session, workspace_id, model, values, organizations, organizations.c.tax_id
+    )
 
 
 async def contacts_by_point(
     session: AsyncSession, *, workspace_id: int, model: type[Phone] | type[Email], values
 ) -> list[tuple[str, int, int | None]]:
     """(value, contact id, its organization id) for live contacts with these phones/e-mails."""
-    point = model.__table__
     contacts = Contact.__table__
+    return await _owners_by_point(
+        session, workspace_id, model, values, contacts, contacts.c.organization_id
+    )
+
+
+async def _owners_by_point(session, workspace_id, model, values, owners, extra_column) -> list:
+    point = model.__table__
     value_column = point.c.e164 if model is Phone else point.c.address
+    owner_column = (
+        point.c.organization_id if owners is Organization.__table__ else point.c.contact_id
+    )
     found = []
     for chunk in chunks(values):
         statement = (
-            select(value_column, contacts.c.id, contacts.c.organization_id)
-            .join(contacts, contacts.c.id == point.c.contact_id)
+            select(value_column, owners.c.id, extra_column)
+            .join(owners, owners.c.id == owner_column)
             .where(
                 point.c.workspace_id == workspace_id,
                 value_column.in_(chunk),
-                contacts.c.deleted_at.is_(None),
+                owners.c.deleted_at.is_(None),
             )
         )
         found += map(tuple, await _execute(session, statement))
