@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -105,7 +106,17 @@ _NOT_DIGIT = re.compile(r"[^0-9]+")
 # A cell that is one number and nothing else ("8 (912) 345-67-89", "+79123456789", Excel's
 # 89123456789.0): one run, no separator, no extension, no note. Most cells are like this.
 _SIMPLE_CELL = re.compile(r"\+? *\(?[0-9](?:[0-9 ().-]*[0-9])?")
+# The same number with an extension after it ("+7 912 345 67 89, доб. 123"): the cell's one
+# piece and one run, whatever the way round (see `_one_number_and_extension`).
+_SIMPLE_CELL_AND_EXTENSION = re.compile(
+    f"({_SIMPLE_CELL.pattern}){_EXTENSION.pattern}", re.IGNORECASE
+)
 _PARSE_CACHE_SIZE = 16_384
+
+# phonenumbers compiles its metadata's patterns on every check unless told to keep them
+# (recent versions have the switch); validating a number runs about a dozen of them.
+if hasattr(phonenumbers, "enable_pattern_cache"):
+    phonenumbers.enable_pattern_cache()
 
 
 # --- spreadsheet cells -------------------------------------------------------------------------
@@ -250,8 +261,10 @@ def _is_valid(number: PhoneNumber) -> bool:
     """`phonenumbers.is_valid_number` without its second look at the number's usual region.
 
     is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)), and
-    region_code_for_number gives a country code's only region, or its first region without
-    leading digits when the number is valid there: so a number valid in that region is valid.
+    region_code_for_number gives a country code's only region, or its first region when that
+    region's leading digits start the number ("+7 9..": RU, not KZ), or its first region
+    without leading digits when the number is valid there: so the number is valid as it is in
+    that region.
     """
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
     if regions:
@@ -259,13 +272,20 @@ def _is_valid(number: PhoneNumber) -> bool:
         if len(regions) == 1:
             return phonenumbers.is_valid_number_for_region(number, first)
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(first.upper(), None)
-        if (
-            metadata is not None
-            and metadata.leading_digits is None
-            and phonenumbers.is_valid_number_for_region(number, first)
-        ):
-            return True
+        if metadata is not None:
+            if metadata.leading_digits is None:
+                if phonenumbers.is_valid_number_for_region(number, first):
+                    return True
+            elif _leading_digits(metadata.leading_digits).match(
+                phonenumbers.national_significant_number(number)
+            ):
+                return phonenumbers.is_valid_number_for_region(number, first)
     return phonenumbers.is_valid_number(number)
+
+
+@lru_cache(maxsize=64)
+def _leading_digits(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _parse_number(number_text: str, region: str | None) -> tuple[str | None, PhoneProblem | None]:
@@ -273,7 +293,8 @@ def _parse_number(number_text: str, region: str | None) -> tuple[str | None, Pho
 
     Runs that phonenumbers reads as their bare digits (ASCII, its own punctuation, at least
     3 digits, not too long for it) are parsed once per digit string and region: files repeat
-    numbers, written in different ways.
+    numbers, written in different ways. Most of those are valid numbers in one of the usual
+    shapes, which `_parse_digits_quickly` reads without `phonenumbers.parse`.
     """
     if len(number_text) <= 250 and _PLAIN_RUN.fullmatch(number_text):
         plain = _NOT_DIGIT.sub("", number_text)
@@ -284,7 +305,7 @@ def _parse_number(number_text: str, region: str | None) -> tuple[str | None, Pho
 
 @lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def _parse_plain(number_text: str, region: str | None) -> tuple[str | None, PhoneProblem | None]:
-    return _parse_number_uncached(number_text, region)
+    return _parse_digits_quickly(number_text, region) or _parse_number_uncached(number_text, region)
 
 
 def _parse_number_uncached(
@@ -303,8 +324,159 @@ def _parse_number_uncached(
     return phonenumbers.format_number(number, PhoneNumberFormat.E164), None
 
 
-def _phone_from_run(raw: str, run: _Run, region: str | None) -> Phone:
-    e164, problem = _parse_number(run.number, region)
+# --- the quick way for plain digits ------------------------------------------------------------
+#
+# Most cells are one valid number written the region's usual way. For a plain digit string
+# ("89123456789", "+79123456789") `phonenumbers.parse` does little that matters: take the
+# country code, or strip the national prefix, then check the lengths. `_parse_digits_quickly`
+# takes those steps the way parse does, on metadata compiled once per region, and keeps the
+# answer only when the number is valid by `_is_valid`. Anything off the common road (an
+# international prefix, a national prefix that rewrites digits, a leading zero, an invalid
+# number and its problem) is left to the full path. tests/unit/test_phones_fast_path.py checks
+# the two agree.
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The parts of one region's metadata that parse reads for a plain digit string."""
+
+    country_code: int
+    country_code_text: str
+    international_prefix: re.Pattern[str] | None
+    national_prefix: re.Pattern[str] | None  # national_prefix_for_parsing
+    rewrites_national_prefix: bool  # a transform rule: parse rewrites, we leave it to parse
+    general: re.Pattern[str] | None  # the national number pattern of the general description
+    lengths: frozenset[int]
+    local_lengths: frozenset[int]
+    longest: int
+
+    def is_general(self, national: str) -> bool:
+        return self.general is not None and self.general.fullmatch(national) is not None
+
+    def keeps_stripped(self, national: str) -> bool:
+        """parse's length check after it strips a national prefix: possible, or too long."""
+        length = len(national)
+        return length not in self.local_lengths and (
+            length in self.lengths or length > self.longest
+        )
+
+    def is_too_long(self, national: str) -> bool:
+        length = len(national)
+        return length > self.longest and length not in self.local_lengths
+
+
+def _plan(metadata: phonenumbers.PhoneMetadata | None) -> _Plan | None:
+    if metadata is None or metadata.country_code is None:
+        return None
+    general = metadata.general_desc
+    lengths = tuple(general.possible_length or ()) if general else ()
+    if not lengths:
+        return None
+    return _Plan(
+        country_code=metadata.country_code,
+        country_code_text=str(metadata.country_code),
+        international_prefix=_compiled(metadata.international_prefix),
+        national_prefix=_compiled(metadata.national_prefix_for_parsing),
+        rewrites_national_prefix=bool(metadata.national_prefix_transform_rule),
+        general=_compiled(general.national_number_pattern),
+        lengths=frozenset(lengths),
+        local_lengths=frozenset(general.possible_length_local_only or ()),
+        longest=max(lengths),
+    )
+
+
+def _compiled(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
+
+
+@lru_cache(maxsize=256)
+def _region_plan(region: str) -> _Plan | None:
+    return _plan(phonenumbers.PhoneMetadata.metadata_for_region(region, None))
+
+
+@lru_cache(maxsize=512)
+def _country_plan(country_code: int) -> _Plan | None:
+    """The metadata parse uses for a number once it has its country code: its main region's."""
+    main_region = phonenumbers.region_code_for_country_code(country_code)
+    return _plan(
+        phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, main_region)
+    )
+
+
+def _parse_digits_quickly(number_text: str, region: str | None) -> tuple[str, None] | None:
+    """E.164 of "digits" or "+digits" when it is a valid number; None: ask the full path."""
+    if number_text[0] == "+":
+        found = _international_digits(number_text[1:])
+    elif region is not None:
+        found = _national_digits(number_text, region)
+    else:
+        return None  # parse has no country to read it in
+    if found is None:
+        return None
+    country_code, national = found
+    # A leading zero is kept by parse in fields of its own ("italian leading zero").
+    if national[0] == "0" or not 2 <= len(national) <= 17:
+        return None
+    number = PhoneNumber(country_code=country_code, national_number=int(national))
+    if not _is_valid(number):
+        return None  # invalid: the full path says why, and tries it as international
+    return f"+{country_code}{national}", None
+
+
+def _international_digits(number: str) -> tuple[int, str] | None:
+    """(country code, national number) of the digits after a "+", as parse reads them."""
+    if len(number) <= 2 or number[0] == "0":
+        return None
+    for size in (1, 2, 3):
+        country_code = int(number[:size])
+        if country_code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return _without_national_prefix(_country_plan(country_code), number[size:])
+    return None
+
+
+def _national_digits(number: str, region: str) -> tuple[int, str] | None:
+    """(country code, national number) of digits written in `region`, as parse reads them."""
+    plan = _region_plan(region)
+    if plan is None or (plan.international_prefix and plan.international_prefix.match(number)):
+        return None
+    if number.startswith(plan.country_code_text):
+        # "79123456789" in RU: the country code without its "+", when the rest reads better.
+        rest = number[len(plan.country_code_text) :]
+        if plan.national_prefix and plan.national_prefix.match(rest):
+            return None
+        if (not plan.is_general(number) and plan.is_general(rest)) or plan.is_too_long(number):
+            return _without_national_prefix(_country_plan(plan.country_code), rest)
+    if plan.national_prefix is None:
+        return plan.country_code, number
+    prefix = plan.national_prefix.match(number)
+    if prefix is None:
+        return plan.country_code, number
+    if plan.rewrites_national_prefix:
+        return None
+    stripped = number[prefix.end() :]
+    if plan.is_general(number) and not plan.is_general(stripped):
+        return plan.country_code, number  # the "prefix" was part of a valid number
+    if plan.keeps_stripped(stripped):
+        return plan.country_code, stripped
+    return plan.country_code, number
+
+
+def _without_national_prefix(plan: _Plan | None, national: str) -> tuple[int, str] | None:
+    """After a country code: parse would still strip a national prefix; we leave that to it."""
+    if plan is None or len(national) < 2:
+        return None
+    if plan.national_prefix and plan.national_prefix.match(national):
+        return None
+    return plan.country_code, national
+
+
+# How one run of digits and punctuation becomes (e164, problem): `_parse_number` normally,
+# `_parse_number_uncached` for the full path that the quick one is checked against.
+_NumberParser = Callable[[str, str | None], tuple[str | None, PhoneProblem | None]]
+
+
+def _phone_from_run(raw: str, run: _Run, region: str | None, parse_number: _NumberParser) -> Phone:
+    e164, problem = parse_number(run.number, region)
     if e164 is None:
         return Phone(raw=raw, e164=None, extension=run.extension, problem=problem)
     return Phone(raw=raw, e164=e164, extension=run.extension)
@@ -317,6 +489,15 @@ def parse_phone(text: str | None, region: str) -> Phone:
     before the number and a note after it are allowed; when the text holds several numbers the
     longest is taken (use `parse_phone_cell` for lists). `raw` is the text, stripped.
     """
+    return _parse_phone(text, region, _parse_number)
+
+
+def _parse_phone_full(text: str | None, region: str) -> Phone:
+    """`parse_phone` without the parse cache and the quick path: what they must agree with."""
+    return _parse_phone(text, region, _parse_number_uncached)
+
+
+def _parse_phone(text: str | None, region: str, parse_number: _NumberParser) -> Phone:
     raw = (text or "").strip()
     if not raw:
         return Phone(raw="", e164=None, problem=PhoneProblem.empty)
@@ -326,7 +507,7 @@ def parse_phone(text: str | None, region: str) -> Phone:
     if not runs:
         return Phone(raw=raw, e164=None, problem=PhoneProblem.not_a_number)
     best = max(runs, key=lambda run: run.digit_count)  # first of the longest
-    return _phone_from_run(raw, best, _region(region))
+    return _phone_from_run(raw, best, _region(region), parse_number)
 
 
 # --- a cell or a message with several numbers ---------------------------------------------------
@@ -344,10 +525,33 @@ def parse_phone_cell(value: object, region: str) -> list[Phone]:
     A valid number that occurs twice (same E.164 and extension) is returned once.
     """
     text = cell_text(value)
+    if len(text) <= MAX_PHONE_TEXT and (cell := _SIMPLE_CELL_AND_EXTENSION.fullmatch(text)):
+        return [_one_number_and_extension(cell, region)]
+    return _parse_cell(text, region, _parse_number)
+
+
+def _parse_phone_cell_full(value: object, region: str) -> list[Phone]:
+    """`parse_phone_cell` without the parse cache and the quick paths: what they must agree with."""
+    return _parse_cell(cell_text(value), region, _parse_number_uncached)
+
+
+def _one_number_and_extension(cell: re.Match[str], region: str) -> Phone:
+    """What `_parse_cell` makes of such a cell, without splitting it and looking for runs.
+
+    A "," or ";" before the extension splits the cell, but the extension-only piece is joined
+    back; the number's run ends where the simple number does, as the extension starts with
+    spaces, "," ";" "(" and a word, none of which continues a run to another digit.
+    """
+    number, extension = cell.group(1, 2)
+    e164, problem = _parse_number(number, _region(region))
+    return Phone(raw=cell.string, e164=e164, extension=extension, problem=problem)
+
+
+def _parse_cell(text: str, region: str, parse_number: _NumberParser) -> list[Phone]:
     if not text:
         return []
     if len(text) <= MAX_PHONE_TEXT and _SIMPLE_CELL.fullmatch(text):
-        e164, problem = _parse_number(text, _region(region))
+        e164, problem = parse_number(text, _region(region))
         return [Phone(raw=text, e164=e164, problem=problem)]
     if not any(ch.isdigit() for ch in text):
         return [Phone(raw=text, e164=None, problem=PhoneProblem.not_a_number)]
@@ -360,12 +564,12 @@ def parse_phone_cell(value: object, region: str) -> list[Phone]:
         piece = text[start:end].strip()
         if index + 1 < len(spans) and text[end] == "/":
             # "8 5/212 3456": two halves that are no number on their own but are one together.
-            joined = _join_if_one_number(text, spans[index], spans[index + 1], region)
+            joined = _join_if_one_number(text, spans[index], spans[index + 1], region, parse_number)
             if joined is not None:
                 phones.append(joined)
                 index += 2
                 continue
-        phones.extend(_phones_in_piece(piece, region))
+        phones.extend(_phones_in_piece(piece, region, parse_number))
         index += 1
     return _unique(phones)
 
@@ -396,7 +600,7 @@ def _is_only_extension(piece: str) -> bool:
     return match is not None and not piece[match.end() :].strip()
 
 
-def _phones_in_piece(piece: str, region: str) -> list[Phone]:
+def _phones_in_piece(piece: str, region: str, parse_number: _NumberParser) -> list[Phone]:
     if len(piece) > MAX_PHONE_TEXT:
         return [Phone(raw=piece, e164=None, problem=PhoneProblem.too_long)]
     runs = _find_runs(piece)
@@ -405,21 +609,30 @@ def _phones_in_piece(piece: str, region: str) -> list[Phone]:
     numbers = [run for run in runs if run.digit_count >= MIN_NUMBER_DIGITS]
     if not numbers:
         numbers = [max(runs, key=lambda run: run.digit_count)]
+    region_code = _region(region)
     if len(numbers) == 1:
-        return [_phone_from_run(piece, numbers[0], _region(region))]
+        return [_phone_from_run(piece, numbers[0], region_code, parse_number)]
     return [
-        _phone_from_run(piece[run.start : run.end].strip(), run, _region(region)) for run in numbers
+        _phone_from_run(piece[run.start : run.end].strip(), run, region_code, parse_number)
+        for run in numbers
     ]
 
 
 def _join_if_one_number(
-    text: str, first: tuple[int, int], second: tuple[int, int], region: str
+    text: str,
+    first: tuple[int, int],
+    second: tuple[int, int],
+    region: str,
+    parse_number: _NumberParser,
 ) -> Phone | None:
-    halves = [_phones_in_piece(text[start:end].strip(), region) for start, end in (first, second)]
+    halves = [
+        _phones_in_piece(text[start:end].strip(), region, parse_number)
+        for start, end in (first, second)
+    ]
     if any(phone.ok for half in halves for phone in half):
         return None
     whole = text[first[0] : second[1]].strip()
-    phones = _phones_in_piece(whole, region)
+    phones = _phones_in_piece(whole, region, parse_number)
     if len(phones) == 1 and phones[0].ok:
         return phones[0]
     return None

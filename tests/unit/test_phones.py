@@ -666,7 +666,39 @@ def test_the_shorter_validity_check_agrees_with_phonenumbers():
         "+447911123456",  # GB, shared with GG, IM, JE
         "+441481256789",  # GG
         "+80012345678",  # non-geographic
+        "+73012345678",  # RU by its leading digits
+        "+76012345678",  # not RU by its leading digits: KZ
+        "+77172123456",  # KZ fixed line
     ]
     for text in numbers:
         number = phonenumbers.parse(text, None)
         assert _is_valid(number) == phonenumbers.is_valid_number(number), text
+
+
+def test_the_shorter_validity_check_agrees_with_phonenumbers_for_shared_country_codes():
+    """Every region that shares its country code, with example numbers and neighbours of them."""
+    import random
+
+    import phonenumbers
+
+    from crm.phones import _is_valid
+
+    rng = random.Random(3)
+    checked = 0
+    for country_code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        if len(regions) < 2:
+            continue
+        for region in regions:
+            example = phonenumbers.example_number(region)
+            if example is None:
+                continue
+            national = str(example.national_number)
+            for _ in range(20):
+                digits = national[: rng.randrange(1, len(national))]
+                digits += "".join(rng.choice("0123456789") for _ in range(len(national)))
+                number = phonenumbers.PhoneNumber(
+                    country_code=country_code, national_number=int(digits[: len(national)])
+                )
+                assert _is_valid(number) == phonenumbers.is_valid_number(number), number
+                checked += 1
+    assert checked > 500
