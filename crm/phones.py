@@ -106,11 +106,10 @@ _NOT_DIGIT = re.compile(r"[^0-9]+")
 # A cell that is one number and nothing else ("8 (912) 345-67-89", "+79123456789", Excel's
 # 89123456789.0): one run, no separator, no extension, no note. Most cells are like this.
 _SIMPLE_CELL = re.compile(r"\+? *\(?[0-9](?:[0-9 ().-]*[0-9])?")
-# The same number with an extension after it ("+7 912 345 67 89, доб. 123"): the cell's one
-# piece and one run, whatever the way round (see `_one_number_and_extension`).
-_SIMPLE_CELL_AND_EXTENSION = re.compile(
-    f"({_SIMPLE_CELL.pattern}){_EXTENSION.pattern}", re.IGNORECASE
-)
+# Such a number, maybe with an extension after it ("+7 912 345 67 89, доб. 123"), and what may
+# separate two of them in a cell: see `_simple_numbers`.
+_SIMPLE_NUMBER = re.compile(rf"\s*({_SIMPLE_CELL.pattern})(?:{_EXTENSION.pattern})?", re.IGNORECASE)
+_SIMPLE_SEPARATOR = re.compile(r"\s*[,;\n]")
 _PARSE_CACHE_SIZE = 16_384
 
 # phonenumbers compiles its metadata's patterns on every check unless told to keep them
@@ -140,6 +139,8 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))  # the usual phone float; exact, as its repr is its digits
         return _decimal_text(Decimal(repr(value)))
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -158,12 +159,17 @@ def _decimal_text(number: Decimal) -> str:
 
 
 def _undo_excel(text: str) -> str:
-    # Cheap checks first: most cells have neither an exponent nor a fraction.
+    # Cheap checks first: most cells have neither an exponent nor a fraction (".0", ",0"), and
+    # a sub() that finds nothing still costs microseconds.
     if "e" in text or "E" in text:
         text = _SCIENTIFIC.sub(_scientific, text)
-    if "." in text or "," in text:
-        text = _TRAILING_ZERO_FRACTION.sub(r"\1", text)
+    if ".0" in text or ",0" in text:
+        text = _TRAILING_ZERO_FRACTION.sub(_integer_part, text)
     return text
+
+
+def _integer_part(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 def _scientific(match: re.Match[str]) -> str:
@@ -525,8 +531,8 @@ def parse_phone_cell(value: object, region: str) -> list[Phone]:
     A valid number that occurs twice (same E.164 and extension) is returned once.
     """
     text = cell_text(value)
-    if len(text) <= MAX_PHONE_TEXT and (cell := _SIMPLE_CELL_AND_EXTENSION.fullmatch(text)):
-        return [_one_number_and_extension(cell, region)]
+    if len(text) <= MAX_PHONE_TEXT and (phones := _simple_numbers(text, region)) is not None:
+        return phones
     return _parse_cell(text, region, _parse_number)
 
 
@@ -535,16 +541,31 @@ def _parse_phone_cell_full(value: object, region: str) -> list[Phone]:
     return _parse_cell(cell_text(value), region, _parse_number_uncached)
 
 
-def _one_number_and_extension(cell: re.Match[str], region: str) -> Phone:
-    """What `_parse_cell` makes of such a cell, without splitting it and looking for runs.
+def _simple_numbers(text: str, region: str) -> list[Phone] | None:
+    """What `_parse_cell` makes of a cell of simple numbers, each maybe with an extension,
+    separated by "," ";" or new lines; None for any other cell.
 
-    A "," or ";" before the extension splits the cell, but the extension-only piece is joined
-    back; the number's run ends where the simple number does, as the extension starts with
-    spaces, "," ";" "(" and a word, none of which continues a run to another digit.
+    Such a cell's pieces are its numbers: a "," or ";" before an extension splits the cell too,
+    but the extension-only piece is joined back. In each piece the number's run ends where the
+    simple number does, as what follows (spaces, "," ";" "(" and an extension's word) does not
+    continue a run to another digit. So no splitting and no looking for runs is needed.
     """
-    number, extension = cell.group(1, 2)
-    e164, problem = _parse_number(number, _region(region))
-    return Phone(raw=cell.string, e164=e164, extension=extension, problem=problem)
+    region_code = _region(region)
+    phones: list[Phone] = []
+    position = 0
+    while match := _SIMPLE_NUMBER.match(text, position):
+        number, extension = match.group(1, 2)
+        e164, problem = _parse_number(number, region_code)
+        raw = text[match.start() : match.end()].strip()
+        phones.append(Phone(raw=raw, e164=e164, extension=extension, problem=problem))
+        position = match.end()
+        if position == len(text):
+            return _unique(phones) if len(phones) > 1 else phones
+        separator = _SIMPLE_SEPARATOR.match(text, position)
+        if separator is None:
+            return None
+        position = separator.end()
+    return None
 
 
 def _parse_cell(text: str, region: str, parse_number: _NumberParser) -> list[Phone]:

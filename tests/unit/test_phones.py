@@ -702,3 +702,16 @@ def test_the_shorter_validity_check_agrees_with_phonenumbers_for_shared_country_
                 assert _is_valid(number) == phonenumbers.is_valid_number(number), number
                 checked += 1
     assert checked > 500
+
+
+def test_whole_floats_give_the_digits_of_their_decimal_repr():
+    """cell_text's shortcut for floats such as 89123456789.0 agrees with the Decimal way."""
+    import random
+
+    from crm.phones import _decimal_text
+
+    rng = random.Random(5)
+    edges = [0.0, -0.0, 1.0, -1.0, 2.0**53 - 1, -(2.0**53 - 1), 2.0**53, 1e15, 1e16, 1e22]
+    randoms = [float(rng.randrange(10 ** rng.randrange(1, 17))) for _ in range(5000)]
+    for value in edges + randoms + [value / 7 for value in randoms[:500]]:
+        assert cell_text(value) == _decimal_text(Decimal(repr(value))), value

@@ -52,7 +52,21 @@ EXTENSIONS = [
     " доб. 12 (бухгалтерия)",
     ") доб 3",
 ]
-SEPARATORS = [", ", "; ", " / ", "\n", " или ", " or ", " | ", ","]
+SEPARATORS = [
+    ", ",
+    "; ",
+    " / ",
+    "\n",
+    " или ",
+    " or ",
+    " | ",
+    ",",
+    ",\n",
+    " ;\n",
+    "\n\n",
+    ";;",
+    " , ",
+]
 LABELS = ["тел. ", "моб: ", "Ivan: ", "Офис 2: ", "", "", "", ""]
 NOTES = [" (бухгалтерия)", " - после 18:00", " Ivan", "", "", "", ""]
 JUNK = [
@@ -169,7 +183,12 @@ def corpus(rng: random.Random, size: int) -> Iterator[object]:
             pieces = [cell, *(str(other) for other in others)]
             if rng.random() < 0.3:
                 pieces.append(cell)  # the same number twice
-            yield rng.choice(SEPARATORS).join(pieces)
+            if rng.random() < 0.3:
+                pieces = [piece + rng.choice(EXTENSIONS) for piece in pieces]
+            text = rng.choice(SEPARATORS).join(pieces)
+            if rng.random() < 0.1:
+                text = rng.choice(SEPARATORS) + text + rng.choice(SEPARATORS)
+            yield text
 
 
 @pytest.fixture
@@ -256,3 +275,17 @@ def test_the_comparison_notices_a_wrong_quick_answer(monkeypatch):
         assert parse_phone_cell(cell, "RU") != _parse_phone_cell_full(cell, "RU")
     finally:
         phones._parse_plain.cache_clear()
+
+
+def test_the_benchmark_workbooks_cells_are_read_the_same(quick_answers):
+    """The shapes of crm.importing.samples' 1C workbook, which the import benchmark reads."""
+    from crm.importing.samples import _messy_phone, _mobile
+
+    for index in range(1, 600):
+        code, number = _mobile(index * 7919)
+        cell = _messy_phone(code, number, index % 5)
+        if index % 3 == 0 and isinstance(cell, str):
+            cell = f"{cell}; 8 (495) {index:03d}-45-67"
+        for region in ("RU", "KZ", "LT"):
+            assert parse_phone_cell(cell, region) == _parse_phone_cell_full(cell, region), cell
+    assert len(quick_answers) > 1000
