@@ -102,13 +102,13 @@ _PHONE_QUERY_CHARS = re.compile(rf"[\d{_SPACES}+(){_DASHES}./]+")
 # A run phonenumbers reads exactly like its digits (with the "+", if any): ASCII digits and
 # punctuation that phonenumbers accepts. Such runs are parsed once per digit string.
 _PLAIN_RUN = re.compile(r"\+?[0-9 ()./-]+")
-_NOT_DIGIT = re.compile(r"[^0-9]+")
+_WITHOUT_PLAIN_PUNCTUATION = str.maketrans("", "", "+ ()./-")  # leaves a plain run's digits
 # A cell that is one number and nothing else ("8 (912) 345-67-89", "+79123456789", Excel's
 # 89123456789.0): one run, no separator, no extension, no note. Most cells are like this.
 _SIMPLE_CELL = re.compile(r"\+? *\(?[0-9](?:[0-9 ().-]*[0-9])?")
 # Such a number, maybe with an extension after it ("+7 912 345 67 89, доб. 123"), and what may
 # separate two of them in a cell: see `_simple_numbers`.
-_SIMPLE_NUMBER = re.compile(rf"\s*({_SIMPLE_CELL.pattern})(?:{_EXTENSION.pattern})?", re.IGNORECASE)
+_SIMPLE_NUMBER = re.compile(rf"\s*({_SIMPLE_CELL.pattern})")
 _SIMPLE_SEPARATOR = re.compile(r"\s*[,;\n]")
 _PARSE_CACHE_SIZE = 16_384
 
@@ -303,7 +303,7 @@ def _parse_number(number_text: str, region: str | None) -> tuple[str | None, Pho
     shapes, which `_parse_digits_quickly` reads without `phonenumbers.parse`.
     """
     if len(number_text) <= 250 and _PLAIN_RUN.fullmatch(number_text):
-        plain = _NOT_DIGIT.sub("", number_text)
+        plain = number_text.translate(_WITHOUT_PLAIN_PUNCTUATION)
         if len(plain) >= 3:
             return _parse_plain(("+" if number_text[0] == "+" else "") + plain, region)
     return _parse_number_uncached(number_text, region)
@@ -554,11 +554,12 @@ def _simple_numbers(text: str, region: str) -> list[Phone] | None:
     phones: list[Phone] = []
     position = 0
     while match := _SIMPLE_NUMBER.match(text, position):
-        number, extension = match.group(1, 2)
-        e164, problem = _parse_number(number, region_code)
-        raw = text[match.start() : match.end()].strip()
+        start, position, extension = match.start(), match.end(), None
+        if position < len(text) and (ext := _EXTENSION.match(text, position)):
+            position, extension = ext.end(), ext.group(1)
+        e164, problem = _parse_number(match.group(1), region_code)
+        raw = text[start:position].strip()
         phones.append(Phone(raw=raw, e164=e164, extension=extension, problem=problem))
-        position = match.end()
         if position == len(text):
             return _unique(phones) if len(phones) > 1 else phones
         separator = _SIMPLE_SEPARATOR.match(text, position)
