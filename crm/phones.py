@@ -1,8 +1,10 @@
 """Phone numbers as people type them and as spreadsheets store them.
 
 Every phone is kept three ways: the text as it was given (`raw`), the E.164 form (`e164`, for
-matching, duplicates and links) and the extension. Parsing itself is `phonenumbers`'; this
-module only finds the number inside the surrounding text:
+matching, duplicates and links) and the extension. Parsing itself is `phonenumbers`' (a plain
+digit string that is a valid number is read from phonenumbers' metadata the way its `parse`
+reads it, and checked by its validity check: imports are mostly such numbers); this module
+only finds the number inside the surrounding text:
 
 - a number is a run of digits and phone punctuation (spaces, dashes, parentheses, dots, "/"),
   optionally led by "+"; labels before it ("тел.", "моб:", "Ivan:") and notes after it
