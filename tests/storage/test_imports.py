@@ -203,16 +203,16 @@ async def test_only_valid_leaves_out_rows_with_warnings(database):
 
 async def test_a_failure_mid_write_leaves_nothing_and_a_failed_batch(database, monkeypatch):
     admin, _ = await _team(database)
-    real = imports_repo.insert_rows
+    real = imports_repo.insert_tuples
     calls = []
 
-    async def failing(session, model, rows):
+    async def failing(session, model, columns, rows):
         calls.append(model)
         if model is Contact:
             raise RuntimeError("disk on fire")
-        await real(session, model, rows)
+        await real(session, model, columns, rows)
 
-    monkeypatch.setattr(imports_repo, "insert_rows", failing)
+    monkeypatch.setattr(imports_repo, "insert_tuples", failing)
     with pytest.raises(ImportServiceError) as caught:
         await _import(database, admin, _csv(ROMASHKA))
     assert caught.value.problem == ImportServiceProblem.failed
