@@ -153,8 +153,8 @@ def _among(column, values: Iterable[Any], dialect: str):
     return column.in_(select(literal_column("value")).select_from(func.json_each(array)))
 
 
-async def _rows(session: AsyncSession, statement) -> list[tuple]:
-    return [tuple(row) for row in await _execute(session, statement)]
+async def _rows(session: AsyncSession, statement) -> Sequence[Any]:
+    return (await _execute(session, statement)).all()
 
 
 async def has_records(session: AsyncSession, model, *, workspace_id: int) -> bool:
@@ -167,13 +167,13 @@ async def has_records(session: AsyncSession, model, *, workspace_id: int) -> boo
 
 async def organizations_by(
     session: AsyncSession, *, workspace_id: int, column: str, values: Iterable[str]
-) -> list[tuple[int, str | None, str]]:
-    """(id, tax_id, key value) of live organizations whose `column` (tax_id or
+) -> Sequence[tuple[str, int, str | None]]:
+    """(key value, id, tax_id) of live organizations whose `column` (tax_id or
     name_normalized) is among the values."""
     if not values:
         return []
     table = Organization.__table__
-    statement = select(table.c.id, table.c.tax_id, table.c[column]).where(
+    statement = select(table.c[column], table.c.id, table.c.tax_id).where(
         table.c.workspace_id == workspace_id,
         table.c.deleted_at.is_(None),
         _among(table.c[column], values, session.bind.dialect.name),
@@ -183,7 +183,7 @@ async def organizations_by(
 
 async def organizations_by_point(
     session: AsyncSession, *, workspace_id: int, model: type[Phone] | type[Email], values
-) -> list[tuple[str, int, str | None]]:
+) -> Sequence[tuple[str, int, str | None]]:
     """(value, organization id, its tax_id) for live organizations with these phones
     (E.164) or e-mails."""
     organizations = Organization.__table__
@@ -194,7 +194,7 @@ async def organizations_by_point(
 
 async def contacts_by_point(
     session: AsyncSession, *, workspace_id: int, model: type[Phone] | type[Email], values
-) -> list[tuple[str, int, int | None]]:
+) -> Sequence[tuple[str, int, int | None]]:
     """(value, contact id, its organization id) for live contacts with these phones/e-mails."""
     contacts = Contact.__table__
     return await _owners_by_point(
@@ -224,7 +224,7 @@ async def _owners_by_point(session, workspace_id, model, values, owners, extra_c
 
 async def contacts_by_name(
     session: AsyncSession, *, workspace_id: int, values: Iterable[str]
-) -> list[tuple[str, int, int | None]]:
+) -> Sequence[tuple[str, int, int | None]]:
     """(name_normalized, contact id, organization id) of live contacts with these names."""
     if not values:
         return []
