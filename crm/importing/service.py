@@ -560,17 +560,33 @@ def _person_name(person: PlannedContact) -> str:
     return "?"
 
 
-def _org_search_text(row: dict[str, Any], emails: list[str], e164s: list[str]) -> str:
-    """What crm.directory.refresh_search_text builds for an organization."""
-    parts = [names.normalize_org_name(row["name"]), row["name"], row["tax_id"], row["website"]]
-    keys = [phones.digits(e) for e in e164s]
-    return names.search_text(*parts, *emails, *keys)
+def _org_search_text(
+    row: dict[str, Any], emails: list[str], e164s: list[str], name_key: str | None = None
+) -> str:
+    """What crm.directory.refresh_search_text builds for an organization. `name_key`: the
+    name's normal form (normalize_org_name) when the caller has it already."""
+    if name_key is None:
+        name_key = names.normalize_org_name(row["name"])
+    parts = [name_key, row["name"], row["tax_id"], row["website"]]
+    return names.search_text(*parts, *emails, *map(_digits, e164s))
 
 
-def _contact_search_text(row: dict[str, Any], emails: list[str], e164s: list[str]) -> str:
-    parts = [names.normalize_person_name(row["full_name"]), row["position"]]
-    keys = [phones.digits(e) for e in e164s]
-    return names.search_text(*parts, *emails, *keys)
+def _contact_search_text(
+    row: dict[str, Any], emails: list[str], e164s: list[str], name_key: str | None = None
+) -> str:
+    if name_key is None:
+        name_key = names.normalize_person_name(row["full_name"])
+    parts = [name_key, row["position"]]
+    return names.search_text(*parts, *emails, *map(_digits, e164s))
+
+
+def _digits(e164: str) -> str:
+    """phones.digits of an E.164 number ("+" and ASCII digits), without its per-character
+    Unicode handling for the common case."""
+    number = e164[1:]
+    if e164.startswith("+") and number.isascii() and number.isdigit():
+        return number
+    return phones.digits(e164)
 
 
 class _Writer:
@@ -854,15 +870,16 @@ async def run_import(
         batch_id = batch.id
     try:
         async with database.transaction() as session:
-            stats = await _write_plan(
-                session,
-                actor=actor,
-                plan=plan,
-                policy=policy,
-                batch_id=batch_id,
-                now=now,
-                progress=progress,
-            )
+            with _collection_paused():
+                stats = await _write_plan(
+                    session,
+                    actor=actor,
+                    plan=plan,
+                    policy=policy,
+                    batch_id=batch_id,
+                    now=now,
+                    progress=progress,
+                )
             stats["rejected"] = len(rejected)
             stats["rows"] = plan.rows_read
             stats["policy"] = policy.value
@@ -1058,6 +1075,7 @@ async def _write_new(
                 {"name": org.name, "tax_id": org.tax_id, "website": org.website},
                 [r.address for r in e_rows],
                 [r.e164 for r in p_rows if r.e164],
+                org.name_key,  # normalize_org_name(org.name), from planning
             )
             row = OrgRow(
                 org_id,
@@ -1081,18 +1099,21 @@ async def _write_new(
     def people() -> Iterator[tuple[ContactRow, list[PhoneRow], list[EmailRow]]]:
         for (person, org), contact_id in zip(new_people, contact_ids, strict=True):
             full_name = _person_name(person)
+            # the planned key is normalize_person_name(name); without a name, of the stand-in
+            name_key = person.name_key or names.normalize_person_name(full_name)
             p_rows, e_rows = _point_rows(workspace_id, batch_id, "contact_id", contact_id, person)
             search_text = _contact_search_text(
                 {"full_name": full_name, "position": person.position},
                 [r.address for r in e_rows],
                 [r.e164 for r in p_rows if r.e164],
+                name_key,
             )
             row = ContactRow(
                 contact_id,
                 workspace_id,
                 id_of_org[id(org)] if org is not None else None,
                 full_name,
-                person.name_key or names.normalize_person_name(full_name),
+                name_key,
                 person.position,
                 person.note,
                 search_text,
