@@ -766,8 +766,8 @@ async def _merge(
     entity = "organization" if model is Organization else "contact"
     name_field = "name" if model is Organization else "full_name"
     changed = 0
-    for start in range(0, len(pairs), repo.CHUNK):
-        part = pairs[start : start + repo.CHUNK]
+    for start in range(0, len(pairs), WRITE_CHUNK):
+        part = pairs[start : start + WRITE_CHUNK]
         ids = [record_id for _, record_id in part]
         records = await repo.rows_by_ids(
             session, model, ids, (name_field, *fields, "search_text", "updated_at")
@@ -966,13 +966,9 @@ async def _write_plan(
         )
     finally:
         await chunks.close()
-    first_ids = {"organization": org_ids[:1], "contact": contact_ids[:1]}
-    await repo.index_created(
-        session,
-        batch_id=batch_id,
-        first_ids={table: ids[0] for table, ids in first_ids.items() if ids},
-        triggers=triggers,
-    )
+    new_ids = {"organization": org_ids, "contact": contact_ids}
+    first_ids = {table: ids[0] for table, ids in new_ids.items() if ids}
+    await repo.index_created(session, batch_id=batch_id, first_ids=first_ids, triggers=triggers)
 
     updated = skipped = 0
     if policy == DuplicatePolicy.merge:

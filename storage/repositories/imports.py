@@ -1,9 +1,10 @@
 """Spreadsheet imports: batches, bulk lookups by key, id allocation, bulk writes, undo queries.
 
-Lookups take any number of keys and query them in chunks of `CHUNK` (`IN (...)` lists stay
-well under SQLite's and asyncpg's parameter limits). Writes are Core `INSERT`s of many rows
-at once; ids are allocated up front so children can reference their parents without a
-round trip per row."""
+A lookup is one statement whatever the number of keys: they are bound as one parameter (a JSON
+array for SQLite's json_each, an array for PostgreSQL's ANY), so there are no `IN (...)` lists
+to chunk under the drivers' parameter limits nor to compile per chunk. Writes are executemany
+INSERTs of many rows at once; ids are allocated up front so children can reference their
+parents without a round trip per row."""
 
 from __future__ import annotations
 
@@ -44,8 +45,6 @@ from storage.models import (
     Phone,
 )
 
-CHUNK = 500
-
 
 async def _execute(session: AsyncSession, statement, params=None):
     """Core statements (and executemany with a list of params) on the session's connection."""
@@ -53,12 +52,6 @@ async def _execute(session: AsyncSession, statement, params=None):
     if params is None:
         return await connection.execute(statement)
     return await connection.execute(statement, params)
-
-
-def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    items = sorted(set(values), key=str)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- batches ------------------------------------------------------------------------------
@@ -238,12 +231,11 @@ async def contacts_by_name(
 
 
 async def records_by_ids(session: AsyncSession, model, ids: Iterable[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    for chunk in chunks(ids):
-        statement = sm_select(model).where(col(model.id).in_(chunk))
-        for record in (await session.exec(statement)).all():
-            found[record.id] = record
-    return found
+    ids = list(ids)
+    if not ids:
+        return {}
+    statement = sm_select(model).where(_among(col(model.id), ids, session.bind.dialect.name))
+    return {record.id: record for record in (await session.exec(statement)).all()}
 
 
 async def rows_by_ids(
@@ -263,7 +255,8 @@ async def rows_by_ids(
 async def point_rows_of(
     session: AsyncSession, model: type[Phone] | type[Email], owner: str, ids: Iterable[int]
 ) -> dict[int, list[Any]]:
-    """Like `points_of`, as plain rows."""
+    """Phones or e-mails of these organizations (owner="organization_id") or contacts
+    (owner="contact_id"), as plain rows by owner id, in id order."""
     ids = list(ids)
     if not ids:
         return {}
@@ -276,20 +269,6 @@ async def point_rows_of(
     found: dict[int, list[Any]] = {}
     for row in (await _execute(session, statement)).all():
         found.setdefault(row._mapping[owner], []).append(row)
-    return found
-
-
-async def points_of(
-    session: AsyncSession, model: type[Phone] | type[Email], owner: str, ids: Iterable[int]
-) -> dict[int, list[Any]]:
-    """Phones or e-mails of these organizations (owner="organization_id") or contacts
-    (owner="contact_id"), by owner id, in id order."""
-    found: dict[int, list[Any]] = {}
-    owner_column = getattr(model, owner)
-    for chunk in chunks(ids):
-        statement = sm_select(model).where(col(owner_column).in_(chunk)).order_by(col(model.id))
-        for point in (await session.exec(statement)).all():
-            found.setdefault(getattr(point, owner), []).append(point)
     return found
 
 

@@ -549,7 +549,7 @@ async def test_matching_and_merging_more_values_than_a_lookup_chunk(database):
     """Each key kind is looked up with all the file's values at once (more than the 500 of
     the old `IN (...)` chunks): everything matches the second time, and merges."""
     admin, _ = await _team(database)
-    count = imports_repo.CHUNK * 2 + 200
+    count = 1200  # the old chunks were of 500
     _, first = await _import(database, admin, _many(count))
     assert (first.created_organizations, first.created_contacts) == (count, count)
 
