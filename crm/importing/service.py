@@ -29,6 +29,10 @@ Decisions:
   everything (ids allocated up front, Core multi-row inserts of `WRITE_CHUNK` rows) and marks
   it `done`; on failure the batch is marked `failed` with the error in a transaction of its
   own. A killed process leaves it `running`: `fail_interrupted` at start marks it `failed`.
+- Search index: from BULK_INDEX_MIN new records, SQLite's per-row FTS5 insert triggers are
+  dropped inside that transaction and the batch's records indexed in one statement per table
+  before the triggers are created again (a rollback restores them too). PostgreSQL's trigram
+  index needs nothing.
 - Undo deletes (hard) what the batch created and restores the merged fields, unless a record
   was changed after the import or has activities: then `blocked`, with up to 10 of them.
 """
