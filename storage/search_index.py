@@ -33,9 +33,10 @@ def sqlite_fts_statements(table: str) -> list[str]:
     ]
 
 
-def insert_trigger_names() -> list[str]:
-    """The triggers that index a row as it is inserted (a bulk import suspends them)."""
-    return [f"{table}_fts_ai" for table in SEARCHABLE_TABLES]
+def insert_triggers() -> dict[str, str]:
+    """Table -> the trigger that indexes its rows as they are inserted (a bulk import
+    suspends them)."""
+    return {table: f"{table}_fts_ai" for table in SEARCHABLE_TABLES}
 
 
 def sqlite_index_batch_statement(table: str) -> str:

@@ -962,7 +962,7 @@ async def _write_plan(
     stamp = _Stamp(workspace_id, batch_id, now)
 
     bulk = len(new_orgs) + len(new_people) >= BULK_INDEX_MIN
-    triggers = await repo.suspend_search_indexing(session) if bulk else []
+    triggers = await repo.suspend_search_indexing(session) if bulk else {}
     chunks = _ChunkWriter(session, writer)
     try:
         await _write_new(

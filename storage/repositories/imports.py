@@ -403,42 +403,41 @@ async def update_rows(
     await _execute(session, statement, params)
 
 
-async def suspend_search_indexing(session: AsyncSession) -> list[str]:
+async def suspend_search_indexing(session: AsyncSession) -> dict[str, str]:
     """SQLite: drop the triggers that index each new organization and contact in FTS5 as it
-    is inserted (most of a large import's write time); returns their SQL for
-    `index_created`. Within the caller's transaction: a rollback brings them back.
+    is inserted (most of a large import's write time); returns table -> its trigger's SQL
+    for `index_created`. Within the caller's transaction: a rollback brings them back.
     PostgreSQL (GIN index, no triggers): nothing to do."""
     if session.bind.dialect.name != "sqlite":
-        return []
-    saved = []
-    for name in search_index.insert_trigger_names():
-        found = await _execute(
-            session,
+        return {}
+    connection = await session.connection()
+    saved = {}
+    for table, name in search_index.insert_triggers().items():
+        found = await connection.execute(
             text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
             {"name": name},
         )
         sql = found.scalar_one_or_none()
         if sql is not None:
-            await _execute(session, text(f"DROP TRIGGER {name}"))
-            saved.append(sql)
+            await connection.exec_driver_sql(f"DROP TRIGGER {name}")
+            saved[table] = sql
     return saved
 
 
 async def index_created(
-    session: AsyncSession, *, batch_id: int, first_ids: dict[str, int], triggers: list[str]
+    session: AsyncSession, *, batch_id: int, first_ids: dict[str, int], triggers: dict[str, str]
 ) -> None:
-    """After `suspend_search_indexing`: index the batch's new records with one statement per
-    table and put the triggers back as they were. `first_ids`: table -> lowest new id."""
-    if not triggers:
-        return
-    for table, first_id in first_ids.items():
-        await _execute(
-            session,
-            text(search_index.sqlite_index_batch_statement(table)),
-            {"batch_id": batch_id, "first_id": first_id},
-        )
-    for sql in triggers:
-        await _execute(session, text(sql))
+    """After `suspend_search_indexing`: index the batch's new records of each table whose
+    trigger was suspended, one statement per table, and put the triggers back as they were.
+    `first_ids`: table -> lowest new id."""
+    connection = await session.connection()
+    for table, sql in triggers.items():
+        if table in first_ids:
+            await connection.execute(
+                text(search_index.sqlite_index_batch_statement(table)),
+                {"batch_id": batch_id, "first_id": first_ids[table]},
+            )
+        await connection.exec_driver_sql(sql)  # verbatim, as the schema had it
 
 
 async def refresh_statistics(session: AsyncSession) -> None:
