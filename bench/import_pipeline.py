@@ -93,14 +93,13 @@ async def _ours(path: str, db_path: str) -> dict:
     runs = {}
     for label in ("first", "again"):
         started = time.perf_counter()
-        async with database.transaction() as session:
-            prepared = await service.prepare(
-                session,
-                workspace_id=admin.workspace_id,
-                data=Path(path),
-                file_name="1c.xlsx",
-                region="RU",
-            )
+        prepared = await service.prepare(
+            database,
+            workspace_id=admin.workspace_id,
+            data=Path(path),
+            file_name="1c.xlsx",
+            region="RU",
+        )
         prepared_at = time.perf_counter()
         result = await service.run_import(
             database,

@@ -123,14 +123,13 @@ def import_command(settings: Settings, args) -> int:
             if admin is None:
                 return _fail([f"workspace {workspace.name!r} has no admin to import as"])
             try:
-                async with database.transaction() as session:
-                    prepared = await service.prepare(
-                        session,
-                        workspace_id=workspace.id,
-                        data=path,
-                        file_name=path.name,
-                        region=workspace.default_region,
-                    )
+                prepared = await service.prepare(
+                    database,
+                    workspace_id=workspace.id,
+                    data=path,
+                    file_name=path.name,
+                    region=workspace.default_region,
+                )
             except ImportFileError as error:
                 return _fail([f"{path.name}: {error.problem.value}"])
             plan = prepared.plan

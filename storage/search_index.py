@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlalchemy import DDL, event
 from sqlmodel import SQLModel
 
+import storage.models  # noqa: F401  (the tables; it imports this module back, at its end)
+
 SEARCHABLE_TABLES = ("organization", "contact")
 PG_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 
@@ -29,6 +31,21 @@ def sqlite_fts_statements(table: str) -> list[str]:
         f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
         f" INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
     ]
+
+
+def insert_triggers() -> dict[str, str]:
+    """Table -> the trigger that indexes its rows as they are inserted (a bulk import
+    suspends them)."""
+    return {table: f"{table}_fts_ai" for table in SEARCHABLE_TABLES}
+
+
+def sqlite_index_batch_statement(table: str) -> str:
+    """Index in one statement what the insert trigger would have, row by row, for the rows
+    of an import batch (:batch_id) with ids from :first_id."""
+    return (
+        f"INSERT INTO {table}_fts(rowid, search_text) SELECT id, search_text FROM {table} "
+        "WHERE id >= :first_id AND import_batch_id = :batch_id"
+    )
 
 
 def is_search_object(name: str | None) -> bool:

@@ -134,15 +134,14 @@ async def download_and_prepare(job: Job, values: dict) -> service.Prepared:
     file = await bot.get_file(values["file_id"])
     data = bytes(await file.download_as_bytearray())  # outside any transaction
     overrides = {int(column): target for column, target in values["overrides"].items()}
-    async with job.services.database.transaction() as session:
-        return await service.prepare(
-            session,
-            workspace_id=job.workspace_id,
-            data=data,
-            file_name=values["name"],
-            region=job.region,
-            mapping_overrides=overrides or None,
-        )
+    return await service.prepare(
+        job.services.database,
+        workspace_id=job.workspace_id,
+        data=data,
+        file_name=values["name"],
+        region=job.region,
+        mapping_overrides=overrides or None,
+    )
 
 
 async def show_preview(job: Job, message_id: int, values: dict) -> None:

@@ -1,21 +1,37 @@
 """Spreadsheet imports: batches, bulk lookups by key, id allocation, bulk writes, undo queries.
 
-Lookups take any number of keys and query them in chunks of `CHUNK` (`IN (...)` lists stay
-well under SQLite's and asyncpg's parameter limits). Writes are Core `INSERT`s of many rows
-at once; ids are allocated up front so children can reference their parents without a
-round trip per row."""
+A lookup is one statement whatever the number of keys: they are bound as one parameter (a JSON
+array for SQLite's json_each, an array for PostgreSQL's ANY), so there are no `IN (...)` lists
+to chunk under the drivers' parameter limits nor to compile per chunk. Writes are executemany
+INSERTs of many rows at once; ids are allocated up front so children can reference their
+parents without a round trip per row."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlmodel import col
 from sqlmodel import select as sm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import search_index
 from storage.models import (
     Activity,
     ColumnMapping,
@@ -29,8 +45,6 @@ from storage.models import (
     Phone,
 )
 
-CHUNK = 500
-
 
 async def _execute(session: AsyncSession, statement, params=None):
     """Core statements (and executemany with a list of params) on the session's connection."""
@@ -38,12 +52,6 @@ async def _execute(session: AsyncSession, statement, params=None):
     if params is None:
         return await connection.execute(statement)
     return await connection.execute(statement, params)
-
-
-def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    items = sorted(set(values), key=str)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- batches ------------------------------------------------------------------------------
@@ -127,26 +135,48 @@ async def save_mapping(
 # --- lookups by key -----------------------------------------------------------------------
 
 
+def _among(column, values: Iterable[Any], dialect: str):
+    """`column` is one of `values`, the whole set bound as ONE parameter: a JSON array read by
+    json_each on SQLite, an array compared with ANY on PostgreSQL. One statement whatever the
+    number of values, compiled once (chunked `IN (...)` lists were compiled per chunk)."""
+    items = list(values)
+    if dialect == "postgresql":
+        return column == any_(bindparam("values", items, type_=ARRAY(column.type)))
+    array = bindparam("values", json.dumps(items, ensure_ascii=False), type_=Text)
+    return column.in_(select(literal_column("value")).select_from(func.json_each(array)))
+
+
+async def _rows(session: AsyncSession, statement) -> Sequence[Any]:
+    return (await _execute(session, statement)).all()
+
+
+async def has_records(session: AsyncSession, model, *, workspace_id: int) -> bool:
+    """Whether the workspace has any row of `model`, deleted or not: without any, lookups by
+    key can only come back empty."""
+    table = model.__table__
+    statement = select(table.c.id).where(table.c.workspace_id == workspace_id).limit(1)
+    return (await _execute(session, statement)).first() is not None
+
+
 async def organizations_by(
     session: AsyncSession, *, workspace_id: int, column: str, values: Iterable[str]
-) -> list[tuple[int, str | None, str]]:
-    """(id, tax_id, key value) of live organizations whose `column` (tax_id or
+) -> Sequence[tuple[str, int, str | None]]:
+    """(key value, id, tax_id) of live organizations whose `column` (tax_id or
     name_normalized) is among the values."""
+    if not values:
+        return []
     table = Organization.__table__
-    found = []
-    for chunk in chunks(values):
-        statement = select(table.c.id, table.c.tax_id, table.c[column]).where(
-            table.c.workspace_id == workspace_id,
-            table.c.deleted_at.is_(None),
-            table.c[column].in_(chunk),
-        )
-        found += map(tuple, await _execute(session, statement))
-    return found
+    statement = select(table.c[column], table.c.id, table.c.tax_id).where(
+        table.c.workspace_id == workspace_id,
+        table.c.deleted_at.is_(None),
+        _among(table.c[column], values, session.bind.dialect.name),
+    )
+    return await _rows(session, statement)
 
 
 async def organizations_by_point(
     session: AsyncSession, *, workspace_id: int, model: type[Phone] | type[Email], values
-) -> list[tuple[str, int, str | None]]:
+) -> Sequence[tuple[str, int, str | None]]:
     """(value, organization id, its tax_id) for live organizations with these phones
     (E.164) or e-mails."""
     organizations = Organization.__table__
@@ -157,7 +187,7 @@ async def organizations_by_point(
 
 async def contacts_by_point(
     session: AsyncSession, *, workspace_id: int, model: type[Phone] | type[Email], values
-) -> list[tuple[str, int, int | None]]:
+) -> Sequence[tuple[str, int, int | None]]:
     """(value, contact id, its organization id) for live contacts with these phones/e-mails."""
     contacts = Contact.__table__
     return await _owners_by_point(
@@ -166,51 +196,46 @@ async def contacts_by_point(
 
 
 async def _owners_by_point(session, workspace_id, model, values, owners, extra_column) -> list:
+    if not values:
+        return []
     point = model.__table__
     value_column = point.c.e164 if model is Phone else point.c.address
     owner_column = (
         point.c.organization_id if owners is Organization.__table__ else point.c.contact_id
     )
-    found = []
-    for chunk in chunks(values):
-        statement = (
-            select(value_column, owners.c.id, extra_column)
-            .join(owners, owners.c.id == owner_column)
-            .where(
-                point.c.workspace_id == workspace_id,
-                value_column.in_(chunk),
-                owners.c.deleted_at.is_(None),
-            )
+    statement = (
+        select(value_column, owners.c.id, extra_column)
+        .join(owners, owners.c.id == owner_column)
+        .where(
+            point.c.workspace_id == workspace_id,
+            _among(value_column, values, session.bind.dialect.name),
+            owners.c.deleted_at.is_(None),
         )
-        found += map(tuple, await _execute(session, statement))
-    return found
+    )
+    return await _rows(session, statement)
 
 
 async def contacts_by_name(
     session: AsyncSession, *, workspace_id: int, values: Iterable[str]
-) -> list[tuple[str, int, int | None]]:
+) -> Sequence[tuple[str, int, int | None]]:
     """(name_normalized, contact id, organization id) of live contacts with these names."""
+    if not values:
+        return []
     contacts = Contact.__table__
-    found = []
-    for chunk in chunks(values):
-        statement = select(
-            contacts.c.name_normalized, contacts.c.id, contacts.c.organization_id
-        ).where(
-            contacts.c.workspace_id == workspace_id,
-            contacts.c.deleted_at.is_(None),
-            contacts.c.name_normalized.in_(chunk),
-        )
-        found += map(tuple, await _execute(session, statement))
-    return found
+    statement = select(contacts.c.name_normalized, contacts.c.id, contacts.c.organization_id).where(
+        contacts.c.workspace_id == workspace_id,
+        contacts.c.deleted_at.is_(None),
+        _among(contacts.c.name_normalized, values, session.bind.dialect.name),
+    )
+    return await _rows(session, statement)
 
 
 async def records_by_ids(session: AsyncSession, model, ids: Iterable[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    for chunk in chunks(ids):
-        statement = sm_select(model).where(col(model.id).in_(chunk))
-        for record in (await session.exec(statement)).all():
-            found[record.id] = record
-    return found
+    ids = list(ids)
+    if not ids:
+        return {}
+    statement = sm_select(model).where(_among(col(model.id), ids, session.bind.dialect.name))
+    return {record.id: record for record in (await session.exec(statement)).all()}
 
 
 async def rows_by_ids(
@@ -218,40 +243,32 @@ async def rows_by_ids(
 ) -> dict[int, Any]:
     """Like `records_by_ids` but plain rows of `columns` (and id): no ORM objects, several
     times faster for tens of thousands."""
+    ids = list(ids)
+    if not ids:
+        return {}
     table = model.__table__
     selected = [table.c.id, *(table.c[name] for name in columns if name != "id")]
-    found: dict[int, Any] = {}
-    for chunk in chunks(ids):
-        statement = select(*selected).where(table.c.id.in_(chunk))
-        for row in (await _execute(session, statement)).all():
-            found[row.id] = row
-    return found
+    statement = select(*selected).where(_among(table.c.id, ids, session.bind.dialect.name))
+    return {row.id: row for row in (await _execute(session, statement)).all()}
 
 
 async def point_rows_of(
     session: AsyncSession, model: type[Phone] | type[Email], owner: str, ids: Iterable[int]
 ) -> dict[int, list[Any]]:
-    """Like `points_of`, as plain rows."""
-    table = model.__table__
-    found: dict[int, list[Any]] = {}
-    for chunk in chunks(ids):
-        statement = select(table).where(table.c[owner].in_(chunk)).order_by(table.c.id)
-        for row in (await _execute(session, statement)).all():
-            found.setdefault(row._mapping[owner], []).append(row)
-    return found
-
-
-async def points_of(
-    session: AsyncSession, model: type[Phone] | type[Email], owner: str, ids: Iterable[int]
-) -> dict[int, list[Any]]:
     """Phones or e-mails of these organizations (owner="organization_id") or contacts
-    (owner="contact_id"), by owner id, in id order."""
+    (owner="contact_id"), as plain rows by owner id, in id order."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    table = model.__table__
+    statement = (
+        select(table)
+        .where(_among(table.c[owner], ids, session.bind.dialect.name))
+        .order_by(table.c.id)
+    )
     found: dict[int, list[Any]] = {}
-    owner_column = getattr(model, owner)
-    for chunk in chunks(ids):
-        statement = sm_select(model).where(col(owner_column).in_(chunk)).order_by(col(model.id))
-        for point in (await session.exec(statement)).all():
-            found.setdefault(getattr(point, owner), []).append(point)
+    for row in (await _execute(session, statement)).all():
+        found.setdefault(row._mapping[owner], []).append(row)
     return found
 
 
@@ -321,7 +338,7 @@ async def insert_rows(session: AsyncSession, model, rows: Sequence[dict[str, Any
     await connection.exec_driver_sql(compiled.string, params)
 
 
-def _processed(values: list[Any], processor) -> list[Any]:
+def _processed(values: Sequence[Any], processor) -> list[Any]:
     out = []
     last: Any = object()
     last_out: Any = None
@@ -330,6 +347,44 @@ def _processed(values: list[Any], processor) -> list[Any]:
             last, last_out = value, processor(value)
         out.append(last_out)
     return out
+
+
+async def insert_tuples(
+    session: AsyncSession, model, columns: Sequence[str], rows: Sequence[tuple]
+) -> None:
+    """One executemany INSERT of rows given as tuples in `columns` order.
+
+    SQLite: the rows go to the driver as they are, only the columns whose type converts
+    values (datetimes, JSON) converted, a value equal to the previous row's once; no
+    per-row dicts or SQLAlchemy parameter handling. PostgreSQL: the usual Core executemany."""
+    if not rows:
+        return
+    connection = await session.connection()
+    table = model.__table__
+    if connection.dialect.name != "sqlite":
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+        await connection.execute(insert(table), params)
+        return
+    processors = _bind_processors(table, columns, connection.dialect)
+    params: Sequence[tuple] = rows
+    if processors:
+        values = list(zip(*rows, strict=True))
+        for index, processor in processors.items():
+            values[index] = _processed(values[index], processor)
+        params = list(zip(*values, strict=True))
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    await connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
+
+
+def _bind_processors(table, columns: Sequence[str], dialect) -> dict[int, Any]:
+    """Column index -> the type's own bind processor, for the columns that have one."""
+    found = {}
+    for index, name in enumerate(columns):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            found[index] = processor
+    return found
 
 
 async def update_rows(
@@ -346,6 +401,43 @@ async def update_rows(
     )
     params = [{"_id": row["_id"], **{f"_v_{name}": row[name] for name in columns}} for row in rows]
     await _execute(session, statement, params)
+
+
+async def suspend_search_indexing(session: AsyncSession) -> dict[str, str]:
+    """SQLite: drop the triggers that index each new organization and contact in FTS5 as it
+    is inserted (most of a large import's write time); returns table -> its trigger's SQL
+    for `index_created`. Within the caller's transaction: a rollback brings them back.
+    PostgreSQL (GIN index, no triggers): nothing to do."""
+    if session.bind.dialect.name != "sqlite":
+        return {}
+    connection = await session.connection()
+    saved = {}
+    for table, name in search_index.insert_triggers().items():
+        found = await connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+            {"name": name},
+        )
+        sql = found.scalar_one_or_none()
+        if sql is not None:
+            await connection.exec_driver_sql(f"DROP TRIGGER {name}")
+            saved[table] = sql
+    return saved
+
+
+async def index_created(
+    session: AsyncSession, *, batch_id: int, first_ids: dict[str, int], triggers: dict[str, str]
+) -> None:
+    """After `suspend_search_indexing`: index the batch's new records of each table whose
+    trigger was suspended, one statement per table, and put the triggers back as they were.
+    `first_ids`: table -> lowest new id."""
+    connection = await session.connection()
+    for table, sql in triggers.items():
+        if table in first_ids:
+            await connection.execute(
+                text(search_index.sqlite_index_batch_statement(table)),
+                {"batch_id": batch_id, "first_id": first_ids[table]},
+            )
+        await connection.exec_driver_sql(sql)  # verbatim, as the schema had it
 
 
 async def refresh_statistics(session: AsyncSession) -> None:

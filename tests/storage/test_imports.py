@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from crm import activities, directory, search, team
@@ -45,15 +48,14 @@ async def _team(database):
 
 
 async def _prepare(database, actor, data, name="file.csv", **kwargs):
-    async with database.transaction() as session:
-        return await service.prepare(
-            session,
-            workspace_id=actor.workspace_id,
-            data=data,
-            file_name=name,
-            region="RU",
-            **kwargs,
-        )
+    return await service.prepare(
+        database,
+        workspace_id=actor.workspace_id,
+        data=data,
+        file_name=name,
+        region="RU",
+        **kwargs,
+    )
 
 
 async def _import(database, actor, data, policy=DuplicatePolicy.skip, only_valid=False, **kw):
@@ -203,16 +205,16 @@ async def test_only_valid_leaves_out_rows_with_warnings(database):
 
 async def test_a_failure_mid_write_leaves_nothing_and_a_failed_batch(database, monkeypatch):
     admin, _ = await _team(database)
-    real = imports_repo.insert_rows
+    real = imports_repo.insert_tuples
     calls = []
 
-    async def failing(session, model, rows):
+    async def failing(session, model, columns, rows):
         calls.append(model)
         if model is Contact:
             raise RuntimeError("disk on fire")
-        await real(session, model, rows)
+        await real(session, model, columns, rows)
 
-    monkeypatch.setattr(imports_repo, "insert_rows", failing)
+    monkeypatch.setattr(imports_repo, "insert_tuples", failing)
     with pytest.raises(ImportServiceError) as caught:
         await _import(database, admin, _csv(ROMASHKA))
     assert caught.value.problem == ImportServiceProblem.failed
@@ -531,3 +533,119 @@ async def test_rejected_rows_keep_their_cells_when_normalized_in_parallel(
         (i + 2, f"Орг {i}", "12") for i in sorted(warned)
     ]
     assert prepared.new_organizations == 5200 - len(broken)
+
+
+def _many(count: int, address: str = "") -> bytes:
+    """`count` organizations, each with a person, a phone and an e-mail of its own."""
+    return _csv(
+        *(
+            f"Орг {i},,Имя {i},,+7 912 {i:07d},c{i}@example.com,{address and f'{address} {i}'},"
+            for i in range(count)
+        )
+    )
+
+
+async def test_matching_and_merging_more_values_than_a_lookup_chunk(database):
+    """Each key kind is looked up with all the file's values at once (more than the 500 of
+    the old `IN (...)` chunks): everything matches the second time, and merges."""
+    admin, _ = await _team(database)
+    count = 1200  # the old chunks were of 500
+    _, first = await _import(database, admin, _many(count))
+    assert (first.created_organizations, first.created_contacts) == (count, count)
+
+    prepared = await _prepare(database, admin, _many(count, "Адрес"))
+    assert (prepared.matched_organizations, prepared.matched_contacts) == (count, count)
+    assert (prepared.new_organizations, prepared.new_contacts) == (0, 0)
+    result = await service.run_import(
+        database, actor=admin, prepared=prepared, policy="merge", only_valid=False, now=LATER
+    )
+    assert (result.created_organizations, result.updated) == (0, count)
+    orgs = await _all(database, Organization)
+    assert [o.address for o in orgs] == [f"Адрес {i}" for i in range(count)]
+    assert len(await _all(database, Phone)) == count  # the people's, none added twice
+
+
+async def _sqlite_triggers(database) -> set[str]:
+    async with database.transaction() as session:
+        rows = await session.exec(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        return {row[0] for row in rows}
+
+
+async def test_bulk_import_indexes_for_search_and_puts_the_triggers_back(database, monkeypatch):
+    """A large import indexes its records for search in one statement per table (SQLite
+    suspends the per-row triggers meanwhile): search finds them, undo removes them from the
+    index, and records written afterwards are indexed as usual."""
+    admin, _ = await _team(database)
+    triggers = await _sqlite_triggers(database) if database.is_sqlite else set()
+    monkeypatch.setattr(service, "BULK_INDEX_MIN", 1)
+    _, result = await _import(database, admin, _many(3))
+    assert result.created_organizations == 3
+    found = await _find(database, admin, "Орг 2")
+    assert [o.name for o in found.organizations] == ["Орг 2"]
+    found = await _find(database, admin, "79120000001")
+    assert [c.full_name for c in found.contacts] == ["Имя 1"]
+    if database.is_sqlite:
+        assert await _sqlite_triggers(database) == triggers
+
+    async with database.transaction() as session:
+        await service.undo(session, actor=admin, batch_id=result.batch_id, now=LATER)
+    found = await _find(database, admin, "Орг 2")
+    assert found.organizations == [] and found.contacts == []
+
+    monkeypatch.setattr(service, "BULK_INDEX_MIN", 10**9)  # row by row again
+    await _import(database, admin, _csv(ROMASHKA))
+    found = await _find(database, admin, "Ромашка")
+    assert [o.name for o in found.organizations] == ['ООО "Ромашка"']
+
+
+async def test_a_failed_bulk_import_keeps_the_search_triggers(database, monkeypatch):
+    admin, _ = await _team(database)
+    triggers = await _sqlite_triggers(database) if database.is_sqlite else set()
+    monkeypatch.setattr(service, "BULK_INDEX_MIN", 1)
+    real = imports_repo.insert_tuples
+
+    async def failing(session, model, columns, rows):
+        if model is Contact:
+            raise RuntimeError("disk on fire")
+        await real(session, model, columns, rows)
+
+    monkeypatch.setattr(imports_repo, "insert_tuples", failing)
+    with pytest.raises(ImportServiceError):
+        await _import(database, admin, _many(3))
+    if database.is_sqlite:
+        assert await _sqlite_triggers(database) == triggers
+    monkeypatch.setattr(imports_repo, "insert_tuples", real)
+    monkeypatch.setattr(service, "BULK_INDEX_MIN", 10**9)
+    await _import(database, admin, _csv(ROMASHKA))
+    found = await _find(database, admin, "Ромашка")
+    assert [o.name for o in found.organizations] == ['ООО "Ромашка"']
+
+
+async def test_prepare_plans_outside_any_transaction(database, monkeypatch):
+    """While prepare() plans the file (seconds for a large one), another writer commits:
+    on SQLite nothing holds the write lock meanwhile."""
+    admin, _ = await _team(database)
+    planning, committed = threading.Event(), threading.Event()
+    seen = []
+    real = service._plan_rows
+
+    def plan_rows(*args):
+        planning.set()
+        seen.append(committed.wait(timeout=20))  # a safety net, not a measurement
+        return real(*args)
+
+    monkeypatch.setattr(service, "_plan_rows", plan_rows)
+    task = asyncio.create_task(_prepare(database, admin, _csv(ROMASHKA)))
+    assert await asyncio.to_thread(planning.wait, 20)
+    async with database.transaction() as session:
+        await imports_repo.add_batch(
+            session,
+            workspace_id=admin.workspace_id,
+            member_id=admin.id,
+            file_name="other.csv",
+            file_sha256="0" * 64,
+            status=ImportStatus.done,
+        )
+    committed.set()
+    prepared = await task
+    assert seen == [True] and prepared.new_organizations == 1
