@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "crm_read_only"  # execution option of `Database.snapshot()` connections
 
 
 class Database:
@@ -36,10 +37,24 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        reading: dict = {READ_ONLY: True}
+        if not self.is_sqlite:  # one consistent view for all its statements, as SQLite's
+            reading |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        self._reader = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, execution_options=reading
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads: on SQLite a deferred one, which takes no write lock,
+        so writers do not queue behind long reads (a big import's matching). Never write in it:
+        SQLite could not wait for the lock and would fail at once."""
+        async with self._reader() as session, session.begin():
             yield session
 
     async def ping(self) -> None:
@@ -74,4 +89,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

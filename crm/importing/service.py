@@ -318,13 +318,12 @@ async def prepare(
     """Read and plan the file, and count what it would create or match in the database.
     Raises `ImportFileError` (crm.importing) for a file that cannot be imported.
 
-    Opens short transactions of its own (reading the remembered mapping; matching): the
-    seconds of planning in between hold no transaction, so on SQLite other writers do not
-    wait for them."""
+    Reads in short read-only transactions of its own (the remembered mapping; matching) and
+    plans outside any: on SQLite other writers never wait for a preview."""
     file_sha256 = await asyncio.to_thread(_sha256, data)
     table, match = await asyncio.to_thread(_open_and_detect, data, file_name, sheet)
     try:
-        async with database.transaction() as session:
+        async with database.snapshot() as session:
             remembered = await repo.get_mapping(session, workspace_id=workspace_id, key=match.key)
         if remembered is not None:
             loaded = load_mapping(remembered.mapping)
@@ -336,7 +335,7 @@ async def prepare(
         uncalculated = table.uncalculated_formulas
     finally:
         table.close()
-    async with database.transaction() as session:
+    async with database.snapshot() as session:
         matches = await _match_plan(session, workspace_id, plan)
         previous = await repo.previous_batch(
             session, workspace_id=workspace_id, file_sha256=file_sha256

@@ -54,6 +54,21 @@ async def test_concurrent_writers_never_see_database_is_locked(database):
     assert count == 40
 
 
+async def test_a_snapshot_lets_a_writer_commit_while_it_is_open(database):
+    """A long read (an import's matching) must not queue the chat's writers behind it. Had
+    the snapshot taken SQLite's write lock, the writer would wait out the 30 s busy timeout."""
+    async with database.transaction() as session:
+        session.add(Workspace(name="Before"))
+    async with database.snapshot() as reader:
+        seen = (await reader.exec(select(func.count()).select_from(Workspace))).one()
+        async with asyncio.timeout(10), database.transaction() as writer:
+            writer.add(Workspace(name="Written meanwhile"))
+        again = (await reader.exec(select(func.count()).select_from(Workspace))).one()
+    async with database.snapshot() as later:
+        after = (await later.exec(select(func.count()).select_from(Workspace))).one()
+    assert (seen, again, after) == (1, 1, 2)  # the snapshot kept its view; the write landed
+
+
 async def test_an_update_id_is_claimed_once(database):
     async with database.transaction() as session:
         assert await updates.claim_update(session, bot_id=1, update_id=10) is True
