@@ -27,7 +27,8 @@ Modules:
   uncompressed size, compression ratio, calamine's in-memory grid).
 - `headers`: `detect_header(rows) -> HeaderMatch(row_index, row_number, mapping, unmapped,
   confidence, headers)`; `Field` (organization, tax_id, contact_name, first_name, last_name,
-  middle_name, position, phone, email, address, website, note, owner); `mapping_key(headers)`
+  middle_name, position, phone, email, address, website, note, contact_note, owner);
+  `mapping_key(headers)`
   (= `HeaderMatch.key`) to remember a confirmed mapping, `dump_mapping`/`load_mapping` to
   store it, `HeaderMatch.remap(mapping)` to use it, `apply_override(match, column, field|None)`
   to change one column.
