@@ -21,7 +21,7 @@ Modules:
   tables saved as .xls (Bitrix24); refuses everything else with `ImportFileError(problem)`,
   `problem` an `ImportProblem` the UI translates (old_excel, encrypted, unsupported_format,
   not_a_spreadsheet, damaged, too_large, unsafe_xml, empty, too_many_rows, too_many_columns,
-  no_header). `Table.rows()` streams
+  no_header, no_such_sheet). `Table.rows()` streams
   `SheetRow(number, values, uncalculated)`; `Table.head()` keeps the first 30 rows and the
   following `rows()` continues the same pass. `ReadLimits` holds every limit (rows, columns,
   uncompressed size, compression ratio, calamine's in-memory grid).
