@@ -1,5 +1,4 @@
-"""Workbooks the bot writes: an import's rejected rows here, and the helpers that the export
-(`crm.exporting`) shares.
+"""The workbook of an import's rejected rows (the export is `crm.exporting`).
 
 Text that starts with = + - @, a tab or a carriage return is written as a string cell with
 Excel's quote prefix, so that a spreadsheet program never evaluates it as a formula."""
@@ -33,11 +32,11 @@ def _cell(sheet, value: Any) -> Any:
     return value
 
 
-def append_row(sheet, values: Iterable[Any]) -> None:
+def _append(sheet, values: Iterable[Any]) -> None:
     sheet.append([_cell(sheet, v) for v in values])
 
 
-def bold_header(sheet, header: Sequence[str]) -> None:
+def _bold_header(sheet, header: Sequence[str]) -> None:
     cells = []
     for text in header:
         cell = WriteOnlyCell(sheet, value=text)
@@ -46,7 +45,7 @@ def bold_header(sheet, header: Sequence[str]) -> None:
     sheet.append(cells)
 
 
-def save_workbook(workbook) -> bytes:
+def _save(workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -61,11 +60,11 @@ def rejected_rows_workbook(
     reasons (text from `explain`, one line per issue) last."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Rejected")
-    bold_header(sheet, ["Row", *headers, "Why"])
+    _bold_header(sheet, ["Row", *headers, "Why"])
     width = len(headers)
     for row in rejected:
         values = [cell_text(v) if v is not None else None for v in row.values]
         values = (values + [None] * width)[: max(width, len(values))]
         why = "\n".join(explain(issue) for issue in row.issues)
-        append_row(sheet, [row.row_number, *values, why])
-    return save_workbook(workbook)
+        _append(sheet, [row.row_number, *values, why])
+    return _save(workbook)
