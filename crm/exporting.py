@@ -62,8 +62,8 @@ class ExportRows:
     contacts: list[tuple[Any, ...]]
     activities: list[tuple[Any, ...]]
     members: dict[int, str]
-    phones: dict[tuple[str, int], list[str]]  # ("organization" | "contact", id) -> texts
-    emails: dict[tuple[str, int], list[str]]
+    phones: list[tuple[Any, ...]]  # grouped by owner in `build_workbook`, off the event loop
+    emails: list[tuple[Any, ...]]
     # (name, tax id) and names of records that rows refer to: every exported one, and for a
     # rep the organizations and people of others that their contacts and activities name
     organization_labels: dict[int, tuple[str, str | None]] = field(default_factory=dict)
@@ -97,8 +97,8 @@ async def read_export(
     organizations = await repo.organizations(session, **scope)
     contacts = await repo.contacts(session, **scope)
     activities = await repo.activities(session, **scope)
-    phones = _by_owner(await repo.points(session, Phone, **scope), _phone_text)
-    emails = _by_owner(await repo.points(session, Email, **scope), lambda address: address)
+    phones = await repo.points(session, Phone, **scope)
+    emails = await repo.points(session, Email, **scope)
     labels = {row[0]: (row[1], row[2]) for row in organizations}
     names = {row[0]: row[2] for row in contacts}
     missing_orgs = {row[1] for row in contacts} | {row[2] for row in activities}
@@ -154,6 +154,8 @@ def build_workbook(rows: ExportRows) -> bytes:
     """The .xlsx bytes: CPU only, no database; run it in a worker thread."""
     members = rows.members
     labels = rows.organization_labels
+    phones = _by_owner(rows.phones, _phone_text)
+    emails = _by_owner(rows.emails, lambda address: address)
     workbook = XlsxWriter()
 
     org_extra = _extra_keys(row[7] for row in rows.organizations)
@@ -166,8 +168,8 @@ def build_workbook(rows: ExportRows) -> bytes:
                 tax_id,
                 address,
                 website,
-                _joined(rows.phones.get(key)),
-                _joined(rows.emails.get(key)),
+                _joined(phones.get(key)),
+                _joined(emails.get(key)),
                 note,
                 members.get(owner_id),
                 *_extra_cells(extra, org_extra),
@@ -192,8 +194,8 @@ def build_workbook(rows: ExportRows) -> bytes:
                 tax_id,
                 full_name,
                 position,
-                _joined(rows.phones.get(key)),
-                _joined(rows.emails.get(key)),
+                _joined(phones.get(key)),
+                _joined(emails.get(key)),
                 note,
                 members.get(owner_id),
                 *_extra_cells(extra, contact_extra),
