@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     importing = commands.add_parser("import", help="import a spreadsheet into a workspace")
     importing.add_argument("file", help=".xlsx, .csv or an .xls saved as HTML")
     importing.add_argument("--workspace", required=True, help="workspace id or name")
+    importing.add_argument(
+        "--sheet", metavar="NAME", help="the worksheet of an .xlsx to read (default: the first)"
+    )
     importing.add_argument("--dry-run", action="store_true", help="show the preview only")
     importing.add_argument(
         "--on-duplicate",
@@ -102,6 +105,17 @@ async def _workspace_admin(database, id_or_name: str):
         return workspace, admin
 
 
+def _file_problem(file_name: str, sheet: str | None, error) -> str:
+    from crm.importing import ImportProblem
+
+    if error.problem != ImportProblem.no_such_sheet:
+        return f"{file_name}: {error.problem.value}"
+    if not error.sheet_names:
+        return f"{file_name}: --sheet needs an .xlsx file; this one has no worksheets"
+    names = ", ".join(repr(name) for name in error.sheet_names)
+    return f"{file_name}: no sheet {sheet!r}; its sheets: {names}"
+
+
 def import_command(settings: Settings, args) -> int:
     from pathlib import Path
 
@@ -129,9 +143,10 @@ def import_command(settings: Settings, args) -> int:
                     data=path,
                     file_name=path.name,
                     region=workspace.default_region,
+                    sheet=args.sheet,
                 )
             except ImportFileError as error:
-                return _fail([f"{path.name}: {error.problem.value}"])
+                return _fail([_file_problem(path.name, args.sheet, error)])
             plan = prepared.plan
             print(f"workspace: {workspace.id} {workspace.name}")
             print(f"rows read: {plan.rows_read}")

@@ -1,11 +1,15 @@
-"""/export: the whole workspace as an .xlsx file (organizations, contacts, activities)."""
+"""/export: the directory as an .xlsx file (organizations, contacts, activities): everything
+for managers and admins, a sales rep's own records for a rep."""
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
+from telegram.constants import ChatAction
 from telegram.ext import CommandHandler
 
-from crm.importing import service
+from crm import exporting
 from handlers.context import CrmContext
 
 
@@ -16,15 +20,26 @@ def file_name(ctx: CrmContext) -> str:
 
 async def export_command(update: Update, ctx: CrmContext) -> None:
     _ = ctx.t
-    data = await service.export_workbook(ctx.session, workspace_id=ctx.member.workspace_id)
+    owner_id = exporting.scope_of(ctx.member)
+    # Read in the update's transaction; the workbook is built after the commit, in a worker
+    # thread: neither the event loop (other chats) nor SQLite's write lock waits for it.
+    rows = await exporting.read_export(
+        ctx.session, workspace_id=ctx.member.workspace_id, owner_id=owner_id
+    )
     chat_id = update.effective_chat.id
     name = file_name(ctx)
-    caption = _("Your organizations, contacts and activities as of {date}.").format(
-        date=_.date(ctx.now())
-    )
-    ctx.unit.outbox.append(
-        lambda: ctx.bot.send_document(chat_id, document=data, filename=name, caption=caption)
-    )
+    if owner_id is None:
+        caption = _("Your organizations, contacts and activities as of {date}.")
+    else:
+        caption = _("The organizations and contacts you own, with their activities, as of {date}.")
+    caption = caption.format(date=_.date(ctx.now()))
+
+    async def send() -> None:
+        await ctx.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        data = await asyncio.to_thread(exporting.build_workbook, rows)
+        await ctx.bot.send_document(chat_id, document=data, filename=name, caption=caption)
+
+    ctx.unit.outbox.append(send)
 
 
 def handlers() -> list:

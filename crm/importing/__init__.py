@@ -21,13 +21,14 @@ Modules:
   tables saved as .xls (Bitrix24); refuses everything else with `ImportFileError(problem)`,
   `problem` an `ImportProblem` the UI translates (old_excel, encrypted, unsupported_format,
   not_a_spreadsheet, damaged, too_large, unsafe_xml, empty, too_many_rows, too_many_columns,
-  no_header). `Table.rows()` streams
+  no_header, no_such_sheet). `Table.rows()` streams
   `SheetRow(number, values, uncalculated)`; `Table.head()` keeps the first 30 rows and the
   following `rows()` continues the same pass. `ReadLimits` holds every limit (rows, columns,
   uncompressed size, compression ratio, calamine's in-memory grid).
 - `headers`: `detect_header(rows) -> HeaderMatch(row_index, row_number, mapping, unmapped,
   confidence, headers)`; `Field` (organization, tax_id, contact_name, first_name, last_name,
-  middle_name, position, phone, email, address, website, note, owner); `mapping_key(headers)`
+  middle_name, position, phone, email, address, website, note, contact_note, owner);
+  `mapping_key(headers)`
   (= `HeaderMatch.key`) to remember a confirmed mapping, `dump_mapping`/`load_mapping` to
   store it, `HeaderMatch.remap(mapping)` to use it, `apply_override(match, column, field|None)`
   to change one column.

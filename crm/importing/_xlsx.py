@@ -439,6 +439,21 @@ class Package:
         )
 
 
+def _named(sheets: list[SheetInfo], name: str) -> list[SheetInfo]:
+    """The worksheet called `name`: exactly, else ignoring case and surrounding blanks."""
+    found = [s for s in sheets if s.name == name]
+    if not found:
+        folded = name.strip().casefold()
+        found = [s for s in sheets if s.name.strip().casefold() == folded][:1]
+    if not found:
+        raise ImportFileError(
+            ImportProblem.no_such_sheet,
+            f"no worksheet {name!r}",
+            sheet_names=[s.name for s in sheets],
+        )
+    return found
+
+
 def inspect_package(
     source: IO[bytes], path: Path | None, limits: Limits, sheet_name: str | None
 ) -> Package:
@@ -454,7 +469,7 @@ def inspect_package(
         sheets = _sheets(source, archive)
         candidates = [s for s in sheets if s.worksheet]
         if sheet_name is not None:
-            candidates = [s for s in candidates if s.name == sheet_name]
+            candidates = _named(candidates, sheet_name)
         else:
             candidates = [s for s in candidates if s.visible] or candidates
         if not candidates:

@@ -24,16 +24,27 @@ class ImportProblem(StrEnum):
     too_many_rows = "too_many_rows"  # more rows than Excel has (1,048,576) or the set limit
     too_many_columns = "too_many_columns"  # data further right than any contact list goes
     no_header = "no_header"  # no row in the first rows looks like column names
+    # a worksheet asked for by name (the command line's --sheet; the chat reads the first one)
+    # that the file does not have, or a CSV/HTML file, which has no worksheets
+    no_such_sheet = "no_such_sheet"
 
 
 class ImportFileError(Exception):
     """A file is refused. `problem` is for the user; `detail` is English, for the logs only.
 
     Raised by `open_table` before any row is read, and — for limits that only reading can
-    find (a CSV's row count, a broken line) — while rows are being read.
+    find (a CSV's row count, a broken line) — while rows are being read. `sheet_names`: for
+    `no_such_sheet`, the worksheets the file has (none for a CSV).
     """
 
-    def __init__(self, problem: ImportProblem, detail: str | None = None):
+    def __init__(
+        self,
+        problem: ImportProblem,
+        detail: str | None = None,
+        *,
+        sheet_names: list[str] | None = None,
+    ):
         super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
         self.problem = problem
         self.detail = detail
+        self.sheet_names = sheet_names or []

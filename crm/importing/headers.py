@@ -11,7 +11,9 @@ A header text is compared in a folded form: case-folded, accents and "ё"/"й" f
 trailing number dropped ("Телефон 2" = "Телефон"). Pipedrive's "Person - Phone - Work" loses
 its entity prefix. When no name matches exactly, keywords decide for the fields that have
 unambiguous ones (phone, e-mail, tax id, website, address, note, owner): "Телефон для связи",
-"Адрес электронной почты" (e-mail, not address).
+"Адрес электронной почты" (e-mail, not address). A note column that names the contact
+("Комментарий к контакту", "Contact note", "Person - Note") is the person's own note; a plain
+note column is the organization's when the row names one, else the person's.
 
 Several columns may be phones or e-mails; for any other field the best-ranked name wins (then
 the leftmost column) and the other columns stay unmapped: their values are kept as extra data.
@@ -59,6 +61,7 @@ class Field(StrEnum):
     address = "address"
     website = "website"
     note = "note"
+    contact_note = "contact_note"  # the person's own note, beside the organization's
     owner = "owner"
 
 
@@ -271,6 +274,22 @@ COLUMN_NAMES: dict[Field, tuple[str, ...]] = {
         "Komentarai",
         "Aprašymas",
     ),
+    Field.contact_note: (
+        "Комментарий к контакту",
+        "Комментарий контакта",
+        "Примечание к контакту",
+        "Заметка о контакте",
+        "Комментарий к контактному лицу",
+        "Contact note",
+        "Contact notes",
+        "Contact comment",
+        "Note on contact",
+        "Person note",
+        "Kontakto pastaba",
+        "Kontakto pastabos",
+        "Kontakto komentaras",
+        "Kontaktinio asmens pastaba",
+    ),
     Field.owner: (
         "Ответственный",
         "Ответственный менеджер",
@@ -324,6 +343,8 @@ _KEYWORDS: tuple[tuple[Field, tuple[str, ...]], ...] = (
     ),
     (Field.owner, ("ответствен*", "owner*", "responsible", "atsaking*")),
 )
+# Words that make a note column the person's own note ("Заметки по контактному лицу").
+_CONTACT_WORDS = ("контакт*", "contact*", "person*", "kontakt*", "asmen*")
 # Words that keep a header away from the keywords: a Telegram login is not a phone number.
 _NOT_CONTACT_DATA = ("telegram*", "телеграм*", "skype*", "факс*", "fax*", "viber*", "whatsapp*")
 _ENTITY_PREFIXES = {"person", "contact", "organization", "organisation", "company", "deal", "lead"}
@@ -386,12 +407,16 @@ def _guess(text: Cell) -> _Guess | None:
     key = header_key(raw)
     if key in _INDEX:
         field_, rank = _INDEX[key]
+        if field_ == Field.note and entity in ("person", "contact"):
+            field_ = Field.contact_note  # Pipedrive's "Person - Note"
         return _Guess(field_, rank, True)
     words = _fold(raw).split()
     if not words or len(words) > 6 or _has_keyword(words, _NOT_CONTACT_DATA):
         return None
     for field_, keywords in _KEYWORDS:
         if _has_keyword(words, keywords):
+            if field_ == Field.note and _has_keyword(words, _CONTACT_WORDS):
+                field_ = Field.contact_note  # "Комментарий по контакту"
             return _Guess(field_, 1000, False)
     return None
 

@@ -430,8 +430,10 @@ def open_table(
 
     For .xlsx every check that protects memory runs here (see `_xlsx`); for CSV the encoding
     and the delimiter are found here, the row and column limits while reading. `sheet` picks a
-    worksheet by name; by default the first visible one with data. `filename` is informative
-    (it ends up in `Table.filename`); the format is never taken from it.
+    worksheet by name (`ImportFileError(no_such_sheet)`, with the file's `sheet_names`, when it
+    has none of that name or is no .xlsx); by default the first visible one with data.
+    `filename` is informative (it ends up in `Table.filename`); the format is never taken
+    from it.
     """
     if isinstance(data, Path):
         path: Path | None = data
@@ -477,6 +479,8 @@ def _open(
         )
     if head.startswith(_NOT_SPREADSHEETS):
         raise ImportFileError(ImportProblem.not_a_spreadsheet, "known binary signature")
+    if sheet is not None:
+        raise ImportFileError(ImportProblem.no_such_sheet, "a text file has no worksheets")
     encoding = _encoding(head, _chunks(source))
     text = head.decode(encoding, errors="replace")
     if encoding == "utf-8" and len(head) == _SAMPLE:

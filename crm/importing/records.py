@@ -18,11 +18,14 @@ row's values are read through the header's mapping:
 
 Whose are the phones and e-mails? The person's when the row names a person, otherwise the
 organization's. Address, website and tax id are the organization's; with no organization
-name they stay in `extra` with a warning. The note is the organization's when there is one.
+name they stay in `extra` with a warning. The note is the organization's when there is one;
+a contact-note column ("Комментарий к контакту") is the person's (with no person in the row
+it stays in `extra`).
 
 `extra` keeps every unmapped column by header text (nothing in the file is lost). The plan
 gives it to the organization when the sheet is a list of organizations (a tax id column, or no
-person columns) and to the person otherwise (amoCRM, HubSpot and Pipedrive contact exports).
+person columns) and to the person otherwise (amoCRM, HubSpot and Pipedrive contact exports, and
+any sheet with a contact-note column, such as the bot's own export of contacts).
 
 Errors (the row is not imported): no organization name, person name, phone or e-mail
 (`no_name`); a formula without a cached value in a mapped column (`formula_without_value`,
@@ -198,6 +201,7 @@ class RowNormalizer:
         self._col_address = self.columns.get(Field.address)
         self._col_website = self.columns.get(Field.website)
         self._col_note = self.columns.get(Field.note)
+        self._col_contact_note = self.columns.get(Field.contact_note)
         self._col_position = self.columns.get(Field.position)
         self._col_owner = self.columns.get(Field.owner)
         self._col_first = self.columns.get(Field.first_name)
@@ -233,7 +237,8 @@ class RowNormalizer:
         self._org_cache: dict[str, str] = {}
         self.extra_target = (
             ExtraTarget.organization
-            if Field.tax_id in fields or not (fields & _PERSON_FIELDS)
+            if Field.contact_note not in fields
+            and (Field.tax_id in fields or not (fields & _PERSON_FIELDS))
             else ExtraTarget.contact
         )
 
@@ -431,6 +436,7 @@ class RowNormalizer:
         address = self._text(values, self._col_address, MAX_ADDRESS, warnings)
         website = self._text(values, self._col_website, MAX_WEBSITE, warnings)
         note = self._text(values, self._col_note, MAX_NOTE, warnings)
+        contact_note = self._text(values, self._col_contact_note, MAX_NOTE, warnings)
         position = self._text(values, self._col_position, MAX_POSITION, warnings)
         owner = self._text(values, self._col_owner, MAX_NAME, warnings)
 
@@ -484,8 +490,11 @@ class RowNormalizer:
                 position=position,
                 phones=phones,
                 emails=emails,
-                note=note if organization is None else None,
+                note=_person_note(note if organization is None else None, contact_note),
             )
+        elif contact_note is not None:
+            column = self._col_contact_note
+            extra.setdefault(self.headers[column] or Field.contact_note.value, contact_note)
         if organization is None and contact is None:
             if any(v is not None for v in values) or not errors:
                 errors.append(RowIssue(IssueCode.no_name))
@@ -520,6 +529,13 @@ class RowNormalizer:
             joined = " ".join(part for part in parts if part)
             full = joined[:MAX_NAME] or None
         return full, first, last, middle
+
+
+def _person_note(plain: str | None, own: str | None) -> str | None:
+    """A private person's plain note and their own note, both kept."""
+    if plain and own and plain != own:
+        return f"{plain}\n{own}"[:MAX_NOTE]
+    return own or plain
 
 
 def normalize_rows(

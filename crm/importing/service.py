@@ -55,6 +55,7 @@ from typing import Any, NamedTuple
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm import names, phones
+from crm.exporting import export_workbook
 from crm.importing import (
     HeaderMatch,
     ImportPlan,
@@ -70,7 +71,7 @@ from crm.importing import (
     open_table,
 )
 from crm.importing.records import PARALLEL_CHUNK, PARALLEL_MIN_ROWS
-from crm.importing.workbooks import export_workbook, rejected_rows_workbook
+from crm.importing.workbooks import rejected_rows_workbook
 from crm.permissions import sees_whole_team
 from storage.db import Database
 from storage.models import (

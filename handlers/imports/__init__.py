@@ -9,8 +9,8 @@ stored: Import downloads it again by file id and prepares it again.
 Reading a file and importing it are slow, so they run as background tasks
 (`application.create_task`) started after the update's commit, each in transactions of its
 own, and other users keep getting answers meanwhile. On SQLite every transaction takes the
-write lock up front (BEGIN IMMEDIATE); `prepare()` holds it only for its short reads (the
-remembered mapping; matching the planned file), not while it reads and plans the file, and the
+write lock up front (BEGIN IMMEDIATE); `prepare()` takes none: it reads the remembered mapping
+and matches the planned file in read-only snapshots, plans outside any transaction, and the
 download itself happens outside any transaction. Files over the Bot API's 20 MB download limit
 are imported from the command line instead.
 

@@ -26,6 +26,7 @@ FIELD_NAMES = {
     Field.address: N_("Address"),
     Field.website: N_("Website"),
     Field.note: N_("Note"),
+    Field.contact_note: N_("Contact note"),
     Field.owner: N_("Responsible"),
 }
 STATUSES = {

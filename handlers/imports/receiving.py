@@ -68,6 +68,11 @@ PROBLEMS = {
         "columns, e.g. “Organization”, “Contact person”, “Phone”, “E-mail”, and send the "
         "file again."
     ),
+    # only the command line names a sheet; kept so that every problem has its sentence
+    ImportProblem.no_such_sheet: N_(
+        "The file has no sheet of that name. Check the sheet's name, or move the contacts to "
+        "the first sheet, and send the file again."
+    ),
 }
 
 

@@ -80,3 +80,100 @@ async def test_import_and_export_from_the_command_line(tmp_path):
 
     code, _, err = await _run("export", str(target), "--workspace", "nope", env=env)
     assert code == 2 and "no workspace 'nope'" in err
+
+
+async def _workspace(url: str, name: str, owner_id: int) -> None:
+    database = Database(url)
+    try:
+        async with database.transaction() as session:
+            await team.create_workspace(
+                session, name=name, owner=Person(owner_id, name), defaults=DEFAULTS, hosted=True
+            )
+    finally:
+        await database.dispose()
+
+
+async def test_import_reads_the_sheet_named_and_lists_the_sheets_of_a_wrong_name(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
+    env = _environment(DATABASE_URL=url)
+    code, _, err = await _run("db", "upgrade", env=env)
+    assert code == 0, err
+    await _workspace(url, "Acme", 1)
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"
+    workbook.active.append(["Company", "Phone"])
+    workbook.active.append(["Not this one", "+7 912 000-00-01"])
+    clients = workbook.create_sheet("Clients")
+    clients.append(["Company", "Phone"])
+    clients.append(["Romashka", "+7 912 000-00-02"])
+    clients.append(["Lyutik", "+7 912 000-00-03"])
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+
+    code, out, err = await _run(
+        "import", str(path), "--workspace", "acme", "--sheet", "Contacts", env=env
+    )
+    assert code == 2 and "no sheet 'Contacts'; its sheets: 'Notes', 'Clients'" in err, err
+
+    code, out, err = await _run(
+        "import", str(path), "--workspace", "acme", "--sheet", "clients", env=env
+    )
+    assert code == 0, err
+    assert "created: 2 organizations, 0 contacts" in out
+    assert await _count(url, Organization) == 2
+
+    csv = tmp_path / "list.csv"
+    csv.write_text("Company,Phone\nAcme,1\n")
+    code, _, err = await _run("import", str(csv), "--workspace", "acme", "--sheet", "x", env=env)
+    assert code == 2 and "--sheet needs an .xlsx file" in err, err
+
+
+async def test_an_export_imports_into_an_empty_workspace_sheet_by_sheet(tmp_path):
+    """Notes of both kinds and extra columns come back (the export of the command line is the
+    whole workspace)."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
+    env = _environment(DATABASE_URL=url)
+    code, _, err = await _run("db", "upgrade", env=env)
+    assert code == 0, err
+    await _workspace(url, "Acme", 1)
+    await _workspace(url, "Copy", 2)
+    source = tmp_path / "clients.csv"
+    source.write_text(
+        "Company,Tax ID,Contact person,Phone,Comment,Contact note,Segment\n"
+        "Romashka,7701234567,Ivan Petrov,+7 912 000-00-01,wholesale,after 15:00,A\n"
+        "Lyutik,7701234568,,+7 912 000-00-02,retail,,B\n"
+    )
+    code, _, err = await _run("import", str(source), "--workspace", "Acme", env=env)
+    assert code == 0, err
+    export = tmp_path / "export.xlsx"
+    code, _, err = await _run("export", str(export), "--workspace", "Acme", env=env)
+    assert code == 0, err
+    for sheet in ("Organizations", "Contacts"):
+        code, out, err = await _run(
+            "import",
+            str(export),
+            "--workspace",
+            "Copy",
+            "--sheet",
+            sheet,
+            "--on-duplicate",
+            "merge",
+            env=env,
+        )
+        assert code == 0, err
+
+    database = Database(url)
+    try:
+        async with database.transaction() as session:
+            orgs = (await session.exec(select(Organization).order_by(Organization.id))).all()
+            people = (await session.exec(select(Contact).order_by(Contact.id))).all()
+    finally:
+        await database.dispose()
+    copied = {o.name: (o.tax_id, o.note, o.extra) for o in orgs if o.workspace_id == 2}
+    assert copied == {
+        "Romashka": ("7701234567", "wholesale", {}),
+        "Lyutik": ("7701234568", "retail", {"Segment": "B"}),
+    }
+    # a sheet with a contact-note column is a list of people: the extra column is Ivan's
+    ivan = [(c.full_name, c.note, c.extra) for c in people if c.workspace_id == 2]
+    assert ivan == [("Ivan Petrov", "after 15:00", {"Segment": "A"})]

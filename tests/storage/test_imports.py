@@ -395,14 +395,15 @@ async def _directory(database, workspace_id):
 
     return (
         sorted(
-            (o.name, o.tax_id, o.address, o.website, o.note, *points(o, "organization_id"))
+            (o.name, o.tax_id, o.address, o.website, o.note, o.extra, *points(o, "organization_id"))
             for o in orgs
         ),
         sorted(
             (
                 c.full_name,
                 c.position,
-                c.note if c.organization_id is None else None,
+                c.note,
+                c.extra,
                 org_by_id[c.organization_id].name if c.organization_id else None,
                 *points(c, "contact_id"),
             )
@@ -416,6 +417,12 @@ async def test_export_then_import_into_an_empty_workspace_gives_the_same_data(da
     path = tmp_path / "1c.xlsx"
     write_1c_workbook(path, rows=80, seed=7)
     await _import(database, admin, path, name="1c.xlsx")
+    people = (
+        "Name,Company,Phone,Contact note,Lifecycle stage,Birthday\n"
+        "Ivan Petrov,Acme,+7 912 000-11-22,calls after 15:00,lead,\n"
+        "Anna Smirnova,,+7 912 000-11-33,,customer,05-01\n"
+    )
+    await _import(database, admin, people.encode(), name="people.csv")
     async with database.transaction() as session:
         await directory.create_contact(
             session,
@@ -440,9 +447,14 @@ async def test_export_then_import_into_an_empty_workspace_gives_the_same_data(da
             database, other, export, DuplicatePolicy.merge, name="export.xlsx", sheet=sheet
         )
         assert result.rejected == []
-    assert await _directory(database, other.workspace_id) == await _directory(
-        database, admin.workspace_id
-    )
+    copied = await _directory(database, other.workspace_id)
+    assert copied == await _directory(database, admin.workspace_id)
+    orgs, people = copied
+    assert all("КПП" in o[5] for o in orgs if o[0] != "Acme")  # 1C's unmapped column
+    ivan = next(p for p in people if p[0] == "Ivan Petrov")
+    assert ivan[2:5] == ("calls after 15:00", {"Lifecycle stage": "lead"}, "Acme")
+    anna = next(p for p in people if p[0] == "Anna Smirnova")
+    assert anna[3] == {"Lifecycle stage": "customer", "Birthday": "05-01"}
 
 
 async def test_progress_is_reported_per_chunk_and_at_the_end(database, monkeypatch):

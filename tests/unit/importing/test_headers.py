@@ -368,3 +368,24 @@ def test_header_key_folds_what_people_vary():
     assert header_key("Įmonės kodas") == header_key("imones kodas")
     assert header_key("Телефон №2") == header_key("телефон")
     assert header_key("Ёлка") == header_key("елка")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Комментарий к контакту",
+        "Примечание к контакту",
+        "Contact note",
+        "Kontakto pastaba",
+        "Person - Note",
+        "Комментарий по контактному лицу",
+    ],
+)
+def test_a_note_that_names_the_contact_is_the_persons_own(header):
+    match = detect_header([["Компания", "Контактное лицо", "Комментарий", header]])
+    assert match.mapping == {
+        0: Field.organization,
+        1: Field.contact_name,
+        2: Field.note,
+        3: Field.contact_note,
+    }

@@ -166,6 +166,20 @@ def test_the_first_visible_sheet_with_data_is_read_and_the_others_are_named():
         assert values(table) == [(1, ["x"])]
 
 
+def test_a_sheet_is_found_by_name_ignoring_case_or_named_in_the_error():
+    data = xlsx([["Компания"], ["Ромашка"]], title="Клиенты", extra_sheets=[("Ещё", [["x"]])])
+    with open_table(data, sheet=" ещё ") as table:
+        assert table.sheet_name == "Ещё"
+    with pytest.raises(ImportFileError) as caught:
+        open_table(data, sheet="Contacts")
+    assert caught.value.problem is ImportProblem.no_such_sheet
+    assert caught.value.sheet_names == ["Клиенты", "Ещё"]
+    with pytest.raises(ImportFileError) as caught:
+        open_table(b"Company,Phone\r\nAcme,1\r\n", sheet="Clients")
+    assert caught.value.problem is ImportProblem.no_such_sheet
+    assert caught.value.sheet_names == []
+
+
 def test_a_hidden_sheet_is_skipped():
     data = xlsx([["secret"]], hidden_first=True, extra_sheets=[("Клиенты", [["Компания"]])])
     with open_table(data) as table:

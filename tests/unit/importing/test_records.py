@@ -328,3 +328,35 @@ def test_parallel_normalization_passes_on_reading_errors():
 
     with pytest.raises(ImportFileError):
         list(normalize_rows(rows(), match, "RU", workers=2, min_parallel_rows=10))
+
+
+def test_a_contact_note_column_is_the_persons_and_a_plain_note_the_organizations():
+    headers = ["Компания", "Контактное лицо", "Комментарий", "Комментарий к контакту"]
+    row = one(headers, ["Ромашка", "Иван Петров", "оптовик", "звонить после 15:00"])
+    assert row.organization.note == "оптовик"
+    assert row.contact.note == "звонить после 15:00"
+
+
+def test_without_a_contact_note_column_the_note_stays_the_organizations():
+    row = one(["Компания", "Контактное лицо", "Комментарий"], ["Ромашка", "Иван", "оптовик"])
+    assert row.organization.note == "оптовик" and row.contact.note is None
+    private = one(["Компания", "Контактное лицо", "Комментарий"], [None, "Иван", "друг"])
+    assert private.organization is None and private.contact.note == "друг"
+
+
+def test_a_private_person_keeps_both_notes_and_an_organization_alone_keeps_the_contact_note():
+    headers = ["Компания", "Контактное лицо", "Note", "Contact note"]
+    private = one(headers, [None, "Ivan", "met at the fair", "prefers e-mail"])
+    assert private.contact.note == "met at the fair\nprefers e-mail"
+    alone = one(headers, ["Acme", None, "wholesale", "prefers e-mail"])
+    assert alone.contact is None and alone.organization.note == "wholesale"
+    assert alone.organization.extra == {"Contact note": "prefers e-mail"}  # nothing is lost
+
+
+def test_extra_data_belongs_to_people_in_a_sheet_with_a_contact_note_column():
+    headers = ["Organization", "Tax ID", "Contact name", "Contact note", "Birthday"]
+    match = detect_header([headers])
+    normalizer = RowNormalizer(match, "RU")
+    assert normalizer.extra_target is ExtraTarget.contact
+    row = normalizer(SheetRow(2, ["Acme", "123456789", "Ivan", None, "05-01"]))
+    assert row.contact.extra == {"Birthday": "05-01"} and row.organization.extra == {}
