@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -62,7 +63,8 @@ from crm.importing import (
     normalize_rows,
     open_table,
 )
-from crm.importing.records import PARALLEL_CHUNK, PARALLEL_MIN_ROWS
+from crm.importing.parallel import CHUNK as PARALLEL_CHUNK
+from crm.importing.records import PARALLEL_MIN_ROWS
 from crm.importing.workbooks import export_workbook, rejected_rows_workbook
 from crm.permissions import sees_whole_team
 from storage.db import Database
@@ -214,10 +216,10 @@ Progress = Callable[[int, int], Awaitable[None]]
 
 
 # normalize_rows(..., workers=PLAN_WORKERS): files of more than PARALLEL_MIN_ROWS rows are
-# normalized by that many processes (smaller ones here, as before); 1 turns it off. Off for
-# now: the workers would be forked from a thread of the bot's process (database driver
-# threads alive), which can deadlock; it needs a spawn/forkserver-safe worker first.
-PLAN_WORKERS = 1
+# normalized by a pool of that many worker processes, started ("spawn") on the first large
+# file and kept for the next ones (crm.importing.parallel); smaller files here. 1 turns it off.
+# More workers than cores only compete with this process, which reads and groups meanwhile.
+PLAN_WORKERS = min(2, os.cpu_count() or 1)
 
 
 def _read_ahead(match: HeaderMatch, workers: int) -> int:
