@@ -306,8 +306,10 @@ class RowNormalizer:
                         extension=(phone.extension or "")[:MAX_EXTENSION] or None,
                         problem=phone.problem,
                     )
-                if phone.e164 is None or all(
-                    (p.e164, p.extension) != (phone.e164, phone.extension) for p in found
+                if (
+                    not found
+                    or phone.e164 is None
+                    or all((p.e164, p.extension) != (phone.e164, phone.extension) for p in found)
                 ):
                     found.append(phone)
         return found
@@ -346,6 +348,10 @@ class RowNormalizer:
         if column is None or column >= len(values) or values[column] is None:
             return None
         value = values[column]
+        if value.__class__ is str and value.isdigit() and value.isascii():
+            tax_id = raw = value  # the usual cell: nothing to undo or remove
+            if len(tax_id) <= MAX_TAX_ID:
+                return tax_id
         raw = cell_text(value)
         if isinstance(value, str) and _INN_KPP.fullmatch(value):
             value = _SLASH.split(value)[0]  # 1C's "ИНН/КПП"
@@ -387,6 +393,8 @@ class RowNormalizer:
         for column, value in enumerate(row.values):
             if value is None:
                 continue
+            if value.__class__ is str and not value.lstrip()[:1].isdigit():
+                return False  # the usual first cell: a name, not a number
             if value.__class__ is bool or cell_text(value) != str(column + 1):
                 return False
             count += 1
