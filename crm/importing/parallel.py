@@ -38,7 +38,7 @@ from crm.importing.reading import SheetRow
 from crm.importing.records import ImportRow, OrgData, PersonData, RowIssue, RowNormalizer
 from crm.phones import Phone
 
-__all__ = ["CHUNK", "START_METHOD", "normalize_in_workers", "shutdown_workers"]
+__all__ = ["CHUNK", "START_METHOD", "normalize_in_workers", "shutdown_workers", "start_workers"]
 
 CHUNK = 1000  # rows per task: big enough that pickling a task costs little next to its work
 START_METHOD = "spawn"  # or "forkserver"; never "fork" (threads of the parent may hold locks)
@@ -61,6 +61,19 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
             _pool_size = workers
         return _pool
+
+
+def start_workers(workers: int) -> None:
+    """Start the pool's processes now, in the background (each imports this package for
+    ~0.5 s), so that they are ready when the rows come. Returns at once."""
+    if workers > 1:
+        pool = _worker_pool(workers)
+        for _ in range(workers):
+            pool.submit(_ready)
+
+
+def _ready() -> None:
+    """A task that makes the pool start a process (it starts them on demand)."""
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

@@ -64,6 +64,7 @@ from crm.importing import (
     open_table,
 )
 from crm.importing.parallel import CHUNK as PARALLEL_CHUNK
+from crm.importing.parallel import start_workers
 from crm.importing.records import PARALLEL_MIN_ROWS
 from crm.importing.workbooks import export_workbook, rejected_rows_workbook
 from crm.permissions import sees_whole_team
@@ -220,6 +221,7 @@ Progress = Callable[[int, int], Awaitable[None]]
 # file and kept for the next ones (crm.importing.parallel); smaller files here. 1 turns it off.
 # More workers than cores only compete with this process, which reads and groups meanwhile.
 PLAN_WORKERS = min(2, os.cpu_count() or 1)
+PLAN_WARM_BYTES = 256 * 1024  # may have PARALLEL_MIN_ROWS rows (1C .xlsx: ~4,400)
 
 
 def _read_ahead(match: HeaderMatch, workers: int) -> int:
@@ -271,6 +273,16 @@ def _plan_workers() -> int:
     return 1 if multiprocessing.current_process().daemon else PLAN_WORKERS
 
 
+def _warm_plan_workers(data: bytes | Path) -> None:
+    """A file that may be large: start the workers while it is opened and checked (seconds
+    for 100,000 rows) rather than when its rows come. Only the first large file waits for
+    them: the pool stays."""
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    workers = _plan_workers()
+    if workers > 1 and size >= PLAN_WARM_BYTES:
+        start_workers(workers)
+
+
 def _plan_rows(table, match: HeaderMatch, region: str, skip_warned: bool):
     workers = _plan_workers()
     tracker = _RowTracker(table.rows(), skip_warned, keep=_read_ahead(match, workers))
@@ -292,6 +304,7 @@ def _sha256(data: bytes | Path) -> str:
 
 
 def _open_and_detect(data: bytes | Path, file_name: str, sheet: str | None):
+    _warm_plan_workers(data)
     table = open_table(data, file_name, sheet=sheet)
     try:
         return table, detect_header(table.head())

@@ -115,3 +115,13 @@ def test_errors_in_a_worker_reach_the_caller(monkeypatch):
     with pytest.raises(TypeError):
         _normalize(rows)
     assert parallel._pool is not None
+
+
+def test_workers_started_ahead_serve_the_file(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK", 100)
+    parallel.start_workers(2)
+    pool, workers = parallel._pool, _workers()
+    assert pool is not None and len(workers) == 2
+    rows = _rows(500)
+    assert _normalize(rows) == _normalize(rows, workers=1)
+    assert parallel._pool is pool and _workers() == workers
