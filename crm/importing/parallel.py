@@ -25,6 +25,7 @@ import gc
 import itertools
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 from collections import deque
@@ -47,19 +48,22 @@ _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_pool_owner = 0  # the process that started the pool
 _jobs = itertools.count(1)  # one id per file, so that a worker keeps one normalizer per file
 
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
     """The shared pool, started now if there is none (or it had another size)."""
-    global _pool, _pool_size
+    global _pool, _pool_size, _pool_owner
     with _lock:
+        if _pool_owner != os.getpid():  # a forked child: the pool belongs to its parent
+            _pool = None
         if _pool is None or _pool_size != workers:
             if _pool is not None:
                 _pool.shutdown(wait=False)
             context = multiprocessing.get_context(START_METHOD)
             _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
-            _pool_size = workers
+            _pool_size, _pool_owner = workers, os.getpid()
         return _pool
 
 
@@ -90,7 +94,7 @@ def shutdown_workers() -> None:
     global _pool
     with _lock:
         pool, _pool = _pool, None
-    if pool is not None:
+    if pool is not None and _pool_owner == os.getpid():
         pool.shutdown(wait=True, cancel_futures=True)
 
 

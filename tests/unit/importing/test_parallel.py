@@ -125,3 +125,21 @@ def test_workers_started_ahead_serve_the_file(monkeypatch):
     rows = _rows(500)
     assert _normalize(rows) == _normalize(rows, workers=1)
     assert parallel._pool is pool and _workers() == workers
+
+
+def test_two_files_at_once_share_the_pool(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK", 50)
+    first, second = _rows(900), _rows(700)[::-1]  # the second one in another order
+    expected = [_normalize(first, workers=1), _normalize(second, workers=1)]
+    results: dict[int, list] = {}
+
+    def run(index: int, rows) -> None:
+        results[index] = _normalize(rows)
+
+    files = (first, second)
+    threads = [threading.Thread(target=run, args=(i, rows)) for i, rows in enumerate(files)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [results.get(0), results.get(1)] == expected
