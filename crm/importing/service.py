@@ -220,7 +220,14 @@ Progress = Callable[[int, int], Awaitable[None]]
 # normalized by a pool of that many worker processes, started ("spawn") on the first large
 # file and kept for the next ones (crm.importing.parallel); smaller files here. 1 turns it off.
 # More workers than cores only compete with this process, which reads and groups meanwhile.
-PLAN_WORKERS = min(2, os.cpu_count() or 1)
+def _usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+PLAN_WORKERS = min(2, _usable_cores())
 PLAN_WARM_BYTES = 256 * 1024  # may have PARALLEL_MIN_ROWS rows (1C .xlsx: ~4,400)
 
 
