@@ -70,10 +70,16 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
 def start_workers(workers: int) -> None:
     """Start the pool's processes now, in the background (each imports this package for
     ~0.5 s), so that they are ready when the rows come. Returns at once."""
-    if workers > 1:
+    if workers <= 1:
+        return
+    for _attempt in range(2):  # a pool that broke while idle (a worker killed) is replaced
         pool = _worker_pool(workers)
-        for _ in range(workers):
-            pool.submit(_ready)
+        try:
+            for _ in range(workers):
+                pool.submit(_ready)
+            return
+        except (BrokenProcessPool, RuntimeError):
+            _discard(pool)
 
 
 def _ready() -> None:
@@ -239,19 +245,28 @@ class _Dispatch:
     chunks it lost and every later one are normalized here."""
 
     def __init__(self, match: HeaderMatch, region: str, workers: int):
-        self.match, self.region = match, region
+        self.match, self.region, self.workers = match, region, workers
         self.job = next(_jobs)
         self.pool: ProcessPoolExecutor | None = _worker_pool(workers)
+        self._submitted = False
         self._here: RowNormalizer | None = None
 
     def submit(self, chunk: Chunk) -> Future[list[tuple[Any, ...]]] | None:
         if self.pool is None:
             return None
         try:
-            return self.pool.submit(_normalize_chunk, self.job, self.match, self.region, chunk)
+            future = self.pool.submit(_normalize_chunk, self.job, self.match, self.region, chunk)
         except (BrokenProcessPool, RuntimeError):  # RuntimeError: shut down meanwhile
-            self._lose_pool()
-            return None
+            if self._submitted:
+                self._lose_pool()
+                return None
+            # It broke while idle, before this file: a fresh pool, once.
+            _discard(self.pool)
+            self.pool = _worker_pool(self.workers)
+            self._submitted = True
+            return self.submit(chunk)
+        self._submitted = True
+        return future
 
     def results(self, future: Future[list[tuple[Any, ...]]] | None, chunk: Chunk):
         if future is not None:

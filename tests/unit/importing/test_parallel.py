@@ -143,3 +143,15 @@ def test_two_files_at_once_share_the_pool(monkeypatch):
     for thread in threads:
         thread.join(timeout=120)
     assert [results.get(0), results.get(1)] == expected
+
+
+def test_a_worker_killed_between_files_is_replaced(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK", 100)
+    rows = _rows(500)
+    serial = _normalize(rows, workers=1)
+    assert _normalize(rows) == serial
+    for pid in _workers():
+        os.kill(pid, signal.SIGKILL)
+    parallel.start_workers(2)  # as prepare() does for a large file: no error
+    assert _normalize(rows) == serial
+    assert _normalize(rows) == serial
