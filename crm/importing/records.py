@@ -156,12 +156,15 @@ _CACHE_SIZE = 50_000
 _INTERN_LENGTH = 100
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 _NOTHING = frozenset({"-", "—", "–", ".", "?", "нет", "none", "n/a", "na", "null", "nan"})
+_NOTHING_LENGTH = max(map(len, _NOTHING))  # longer names need no casefold to tell
 _INN_KPP = re.compile(r"\s*\d{10,12}\s*[/\\]\s*\d{9}\s*")
 _SLASH = re.compile(r"[/\\]")
 _EMAIL_PIECES = re.compile(r"[\s,;]+")
 
 
 def _json_value(value: Cell) -> Any:
+    if value.__class__ is str and len(value) <= MAX_EXTRA:  # the usual extra cell
+        return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -169,6 +172,11 @@ def _json_value(value: Cell) -> Any:
     if isinstance(value, str) and len(value) > MAX_EXTRA:
         return value[:MAX_EXTRA]
     return value
+
+
+def _says_nothing(text: str) -> bool:
+    """ "-", "нет", "N/A": a placeholder where a name should be."""
+    return len(text) <= _NOTHING_LENGTH and text.casefold() in _NOTHING
 
 
 class RowNormalizer:
@@ -414,7 +422,7 @@ class RowNormalizer:
             (errors if column in self.mapped else warnings).append(issue)
 
         org_name = self._text(values, self._col_org, MAX_NAME, warnings)
-        if org_name is not None and org_name.casefold() in _NOTHING:
+        if org_name is not None and _says_nothing(org_name):
             org_name = None
         org_key = self._org_key(org_name) if org_name else ""
         if not org_key:
@@ -513,7 +521,7 @@ class RowNormalizer:
         last = self._text(values, self._col_last, MAX_NAME, warnings)
         middle = self._text(values, self._col_middle, MAX_NAME, warnings)
         full = self._text(values, self._col_full, MAX_NAME, warnings)
-        if full is not None and full.casefold() in _NOTHING:
+        if full is not None and _says_nothing(full):
             full = None
         if full is None:
             parts = (last, first, middle) if self.russian_order else (first, middle, last)
