@@ -79,6 +79,9 @@ normalizing 173 -> 148 us, grouping 18 -> 14 us, `ImportPlan.lookup_keys` 5 -> 2
 two workers the other process sends ~3 us a row and takes back ~10 us (pickling, `_decode`),
 and each worker normalizes its half ~10-20 % slower than one process would (its caches see
 only its own rows, the start): ~1.25x the CPU of one process, spread over both cores.
+`service._plan_rows` for 100,000 rows after open and header (November 2026, one core busy
+with other work): 26.3 -> 22.2 s in one process; 15.7 s (forked workers, per import) -> 15.2 s
+with two workers, ~1 s of it starting them (paid by the first large file only).
 Peak memory (VmHWM) of the planning process: ~340 MB for 100,000 rows (~70 MB of it the
 bot's imports, python-calamine's grid ~75 MB while rows are read, the plan ~830 B per planned
 organization or person in Python objects, about half of it the lists and dicts each record
