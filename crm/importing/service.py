@@ -9,7 +9,9 @@ The chat (handlers/imports*.py) and the command line (`python -m bot import|expo
 
 Decisions:
 
-- Reading and planning are CPU-bound and run in a worker thread (`asyncio.to_thread`).
+- Reading and planning are CPU-bound and run in a worker thread (`asyncio.to_thread`); the
+  rows of a large file are normalized by a pool of worker processes (`PLAN_WORKERS`,
+  `crm.importing.parallel`), spawned once per bot process.
   Matching against the database is a handful of `IN (...)` queries per key kind, in chunks.
 - Rows with errors (`problem_rows`) are never imported. Rows with warnings (`warning_rows`:
   an invalid phone kept as text, a dropped tax id...) are imported unless `only_valid`, which
