@@ -219,10 +219,6 @@ Progress = Callable[[int, int], Awaitable[None]]
 # --- prepare ------------------------------------------------------------------------------
 
 
-# normalize_rows(..., workers=PLAN_WORKERS): files of more than PARALLEL_MIN_ROWS rows are
-# normalized by a pool of that many worker processes, started ("spawn") on the first large
-# file and kept for the next ones (crm.importing.parallel); smaller files here. 1 turns it off.
-# More workers than cores only compete with this process, which reads and groups meanwhile.
 def _usable_cores() -> int:
     """The cores this process may run on (a container or taskset may allow fewer than exist)."""
     if hasattr(os, "sched_getaffinity"):
@@ -230,6 +226,10 @@ def _usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+# normalize_rows(..., workers=PLAN_WORKERS): files of more than PARALLEL_MIN_ROWS rows are
+# normalized by a pool of that many worker processes, started ("spawn") on the first large
+# file and kept for the next ones (crm.importing.parallel); smaller files here. 1 turns it off.
+# More workers than cores only compete with this process, which reads and groups meanwhile.
 PLAN_WORKERS = min(2, _usable_cores())
 PLAN_WARM_BYTES = 256 * 1024  # may have PARALLEL_MIN_ROWS rows (1C .xlsx: ~4,400)
 
