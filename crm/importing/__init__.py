@@ -85,7 +85,8 @@ with two workers, ~1 s of it starting them (paid by the first large file only).
 Peak memory (VmHWM) of the planning process: ~340 MB for 100,000 rows (~70 MB of it the
 bot's imports, python-calamine's grid ~75 MB while rows are read, the plan ~830 B per planned
 organization or person in Python objects, about half of it the lists and dicts each record
-carries, plus the indexes while grouping); each worker ~45-50 MB.
+carries, plus the indexes while grouping); each worker ~45-50 MB for 20,000 rows, ~100 MB
+after two imports of 100,000 (its caches of the last two files).
 """
 
 from __future__ import annotations
