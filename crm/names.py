@@ -141,7 +141,12 @@ class _InvisibleTable(dict[int, int | str | None]):
 
 
 _INVISIBLE = _InvisibleTable({ord("ё"): "е"})
+# Letters, digits, blanks, ASCII punctuation and common quotes and dashes: never Cf or Mn, so
+# a text of only these needs no (slow, per character) `_INVISIBLE` translation.
+_VISIBLE = re.compile(r"[\w\s\x21-\x7e«»№–—“”„‘’]*")
 _QUOTE_CHARS = frozenset(_APOSTROPHES + _OTHER_QUOTES)
+_APOSTROPHE_CHARS = frozenset(_APOSTROPHES)
+_HYPHEN_CHARS = frozenset(_HYPHENS)
 _CACHE_SIZE = 16_384
 
 
@@ -150,10 +155,14 @@ def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     text = unicodedata.normalize("NFC", text)  # casefold can decompose ("İ" -> "i̇")
     # Cf: soft hyphens, zero-width spaces, BOMs; Mn: accents that did not compose
-    text = text.translate(_INVISIBLE)
+    if _VISIBLE.fullmatch(text):
+        text = text.replace("ё", "е")
+    else:
+        text = text.translate(_INVISIBLE)
     if _QUOTE_CHARS.isdisjoint(text):
         return text
-    text = _APOSTROPHE_IN_WORD.sub("", text)
+    if not _APOSTROPHE_CHARS.isdisjoint(text):
+        text = _APOSTROPHE_IN_WORD.sub("", text)
     return _QUOTE.sub(" ", text)
 
 
@@ -230,7 +239,14 @@ def normalize_org_name(name: str | None) -> str:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _normalize_org_name(name: str) -> str:
-    words = _words(_prepare(name))
+    text = _prepare(name)
+    plain = _WORD.findall(text)
+    if _LEGAL_FORMS.keys().isdisjoint(plain):  # no word starts a legal form
+        return " ".join(plain)
+    if _HYPHEN_CHARS.isdisjoint(text):  # no word is joined to another
+        words = [(word, False, False) for word in plain]
+    else:
+        words = _words(text)
     kept: list[str] = []
     first_form: list[str] = []
     index = 0

@@ -38,6 +38,7 @@ Modules:
 - `grouping`: `build_plan(rows) -> ImportPlan(organizations: [PlannedOrg with contacts],
   private_contacts, duplicate_rows: [(row_number, duplicate_of, reason)], rows_with_errors)`;
   `.keys()` on planned records and `ImportPlan.lookup_keys()` for the storage's queries.
+- `parallel`: the worker pool behind `normalize_rows(..., workers=N)`; `shutdown_workers()`.
 - `samples`: `write_1c_workbook(path, rows)` (tests, benchmark), `build_xlsx(sheet_xml)`,
   `measure_import(path)` (time per stage, memory).
 
@@ -59,14 +60,34 @@ Decisions:
 - `build_plan` pauses the cyclic garbage collector while it consumes the rows (the plan is
   many small objects without cycles; collecting meanwhile tripled the grouping time). It is
   synchronous and CPU-bound: the chat should run it in a worker thread or process.
+- Large files are normalized in worker processes: `service.PLAN_WORKERS` (default 2, or 1 on
+  a 1-core machine; 1 turns it off) for files of more than `records.PARALLEL_MIN_ROWS` rows.
+  The pool (`parallel`) is spawned on the first large file, never forked (the bot's threads
+  may hold locks), and kept for the next ones; workers import this package and phonenumbers,
+  not Telegram or database code (the bot starts as `python -m bot`; a main script must guard
+  its start with `if __name__ == "__main__"`). The workers get the rows' cells, ~3 us a row
+  to send and ~10 us to take back, against ~150 us to normalize; reading their own part of
+  the file would cost each one python-calamine's whole grid. A worker that dies leaves the
+  rest of the file to this process (slower, same result) and the next file starts a new pool.
 
 Speed on the 2-core development machine, for `write_1c_workbook(path, 100_000)` (11 columns,
-5.6 MB .xlsx, 65 MB of sheet XML; `python -m crm.importing.samples 100000` measures it):
-open_table 0.5 s (zip checks, inflating and scanning the sheet XML once), python-calamine's
-load 0.8 s, rows 0.7 s, normalize_rows ~10 s (~100 us a row: crm.phones.parse_phone_cell is
-~55 % of it, names ~20 %), build_plan ~1.1 s; the whole import 12-13 s, ~8,000 rows/s. Peak
-memory of the streaming pass: ~340 MB RSS (python-calamine's grid ~100 MB while rows are read;
-the plan ~220 MB: ~1.5 KB per planned organization or person with its indexes).
+5.6 MB .xlsx, 65 MB of sheet XML; `python -m crm.importing.samples 100000` measures it, one
+process): open_table 0.5 s (zip checks, inflating and scanning the sheet XML once),
+python-calamine's load 0.8 s, rows 0.7 s, normalize_rows ~10 s on a quiet machine (~100 us a
+row: crm.phones.parse_phone_cell is ~60 % of it, names ~10 %), build_plan ~1 s. Measured
+per row with the collector paused (CPU time, 20,000 rows, November 2026, the machine shared):
+normalizing 173 -> 148 us, grouping 18 -> 14 us, `ImportPlan.lookup_keys` 5 -> 2 us. With
+two workers the other process sends ~3 us a row and takes back ~10 us (pickling, `_decode`),
+and each worker normalizes its half ~10-20 % slower than one process would (its caches see
+only its own rows, the start): ~1.25x the CPU of one process, spread over both cores.
+`service._plan_rows` for 100,000 rows after open and header (November 2026, one core busy
+with other work): 26.3 -> 22.2 s in one process; 15.7 s (forked workers, per import) -> 15.2 s
+with two workers, ~1 s of it starting them (paid by the first large file only).
+Peak memory (VmHWM) of the planning process: ~340 MB for 100,000 rows (~70 MB of it the
+bot's imports, python-calamine's grid ~75 MB while rows are read, the plan ~830 B per planned
+organization or person in Python objects, about half of it the lists and dicts each record
+carries, plus the indexes while grouping); each worker ~45-50 MB for 20,000 rows, ~100 MB
+after two imports of 100,000 (its caches of the last two files).
 """
 
 from __future__ import annotations

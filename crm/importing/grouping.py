@@ -142,19 +142,24 @@ class ImportPlan:
         person_e164s: set[str] = set()
         person_emails: set[str] = set()
         person_names: set[str] = set()
-        people = list(self.private_contacts)
+        # Plain loops over the attributes: this runs over every planned record, more than once
+        # per import, and per-record helper calls and tuples were most of its time.
         for org in self.organizations:
             if org.tax_id:
                 tax_ids.add(org.tax_id)
-            org_e164s.update(_e164s(org.phones))
+            for phone in org.phones:
+                if phone.e164:
+                    org_e164s.add(phone.e164)
             org_emails.update(org.emails)
             org_names.add(org.name_key)
-            people.extend(org.contacts)
-        for person in people:
-            person_e164s.update(_e164s(person.phones))
-            person_emails.update(person.emails)
-            if person.name_key:
-                person_names.add(person.name_key)
+        for people in (self.private_contacts, *(org.contacts for org in self.organizations)):
+            for person in people:
+                for phone in person.phones:
+                    if phone.e164:
+                        person_e164s.add(phone.e164)
+                person_emails.update(person.emails)
+                if person.name_key:
+                    person_names.add(person.name_key)
         return LookupKeys(
             frozenset(tax_ids),
             frozenset(org_e164s),
@@ -222,17 +227,14 @@ class _Planner:
         tax_id = data.tax_id
         if tax_id and (org := self.org_by_tax.get(tax_id)) is not None:
             return org, "tax_id"
-
-        def compatible(org: PlannedOrg) -> bool:
-            return not (tax_id and org.tax_id and org.tax_id != tax_id)
-
         for phone in data.phones:
-            if phone.e164 and (org := self.org_by_phone.get(phone.e164)) and compatible(org):
-                return org, "phone"
+            if phone.e164 and (org := self.org_by_phone.get(phone.e164)):
+                if _compatible(org, tax_id):
+                    return org, "phone"
         for email in data.emails:
-            if (org := self.org_by_email.get(email)) is not None and compatible(org):
+            if (org := self.org_by_email.get(email)) is not None and _compatible(org, tax_id):
                 return org, "email"
-        if (org := self.org_by_name.get(data.name_key)) is not None and compatible(org):
+        if (org := self.org_by_name.get(data.name_key)) is not None and _compatible(org, tax_id):
             return org, "name"
         return None, ""
 
@@ -408,6 +410,11 @@ class _Planner:
             rows_read=self.rows,
             rows_with_warnings=self.warned,
         )
+
+
+def _compatible(org: PlannedOrg, tax_id: str | None) -> bool:
+    """Two tax ids, both set and different: two companies, whatever else they share."""
+    return not (tax_id and org.tax_id and org.tax_id != tax_id)
 
 
 def _may_be_same(person: PlannedContact, data: PersonData) -> bool:

@@ -35,19 +35,16 @@ header ("1 2 3 ...") are skipped without a word.
 
 Speed: phones are most of the time (phonenumbers' parse and validation, ~35 us a new number;
 `crm.phones` parses each digit string once and a cell that is one number without its general
-splitting). `normalize_rows(..., workers=2)` spreads large files over processes; it reads ahead,
-so it is opt-in (see its docstring).
+splitting). `normalize_rows(..., workers=2)` spreads large files over worker processes
+(`crm.importing.parallel`); it reads ahead, so it is opt-in (see its docstring).
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import re
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -81,13 +78,8 @@ MAX_PHONE_RAW = 100
 MAX_EXTENSION = 20
 MAX_EXTRA = 1000
 
-# normalize_rows(..., workers=N): rows per task, the smallest file worth starting processes
-# for, and how they start: None is the platform's default ("fork" on Linux with Python 3.11);
-# "forkserver" is safer in a process with threads but imports the main module again, so that
-# module must be importable and guard its start with `if __name__ == "__main__"`.
-PARALLEL_CHUNK = 1000
+# normalize_rows(..., workers=N): the smallest file worth the workers' round trips.
 PARALLEL_MIN_ROWS = 5000
-PARALLEL_START_METHOD: str | None = None
 
 
 class IssueCode(StrEnum):
@@ -167,12 +159,15 @@ _CACHE_SIZE = 50_000
 _INTERN_LENGTH = 100
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 _NOTHING = frozenset({"-", "—", "–", ".", "?", "нет", "none", "n/a", "na", "null", "nan"})
+_NOTHING_LENGTH = max(map(len, _NOTHING))  # longer names need no casefold to tell
 _INN_KPP = re.compile(r"\s*\d{10,12}\s*[/\\]\s*\d{9}\s*")
 _SLASH = re.compile(r"[/\\]")
 _EMAIL_PIECES = re.compile(r"[\s,;]+")
 
 
 def _json_value(value: Cell) -> Any:
+    if value.__class__ is str and len(value) <= MAX_EXTRA:  # the usual extra cell
+        return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -180,6 +175,11 @@ def _json_value(value: Cell) -> Any:
     if isinstance(value, str) and len(value) > MAX_EXTRA:
         return value[:MAX_EXTRA]
     return value
+
+
+def _says_nothing(text: str) -> bool:
+    """ "-", "нет", "N/A": a placeholder where a name should be."""
+    return len(text) <= _NOTHING_LENGTH and text.casefold() in _NOTHING
 
 
 class RowNormalizer:
@@ -319,8 +319,10 @@ class RowNormalizer:
                         extension=(phone.extension or "")[:MAX_EXTENSION] or None,
                         problem=phone.problem,
                     )
-                if phone.e164 is None or all(
-                    (p.e164, p.extension) != (phone.e164, phone.extension) for p in found
+                if (
+                    not found
+                    or phone.e164 is None
+                    or all((p.e164, p.extension) != (phone.e164, phone.extension) for p in found)
                 ):
                     found.append(phone)
         return found
@@ -359,6 +361,10 @@ class RowNormalizer:
         if column is None or column >= len(values) or values[column] is None:
             return None
         value = values[column]
+        if value.__class__ is str and value.isdigit() and value.isascii():
+            tax_id = raw = value  # the usual cell: nothing to undo or remove
+            if len(tax_id) <= MAX_TAX_ID:
+                return tax_id
         raw = cell_text(value)
         if isinstance(value, str) and _INN_KPP.fullmatch(value):
             value = _SLASH.split(value)[0]  # 1C's "ИНН/КПП"
@@ -400,6 +406,8 @@ class RowNormalizer:
         for column, value in enumerate(row.values):
             if value is None:
                 continue
+            if value.__class__ is str and not value.lstrip()[:1].isdigit():
+                return False  # the usual first cell: a name, not a number
             if value.__class__ is bool or cell_text(value) != str(column + 1):
                 return False
             count += 1
@@ -419,7 +427,7 @@ class RowNormalizer:
             (errors if column in self.mapped else warnings).append(issue)
 
         org_name = self._text(values, self._col_org, MAX_NAME, warnings)
-        if org_name is not None and org_name.casefold() in _NOTHING:
+        if org_name is not None and _says_nothing(org_name):
             org_name = None
         org_key = self._org_key(org_name) if org_name else ""
         if not org_key:
@@ -522,7 +530,7 @@ class RowNormalizer:
         last = self._text(values, self._col_last, MAX_NAME, warnings)
         middle = self._text(values, self._col_middle, MAX_NAME, warnings)
         full = self._text(values, self._col_full, MAX_NAME, warnings)
-        if full is not None and full.casefold() in _NOTHING:
+        if full is not None and _says_nothing(full):
             full = None
         if full is None:
             parts = (last, first, middle) if self.russian_order else (first, middle, last)
@@ -550,11 +558,10 @@ def normalize_rows(
 
     `workers=1` (the default) normalizes here and yields each row as soon as its `SheetRow`
     is read. With `workers` > 1, a file of more than `min_parallel_rows` rows is normalized by
-    that many processes, `PARALLEL_CHUNK` rows per task: the same rows in the same order, but
-    the rows are read ahead of what is yielded, by up to max(min_parallel_rows + 1,
-    (2 * workers + 1) * PARALLEL_CHUNK) rows. A caller that pairs each yielded row with the
-    `SheetRow` just read must keep that many. On 2 cores it pays off from about 5,000 rows
-    (100,000 rows of the 1C sample: ~10 s -> ~7 s for the whole import).
+    a shared pool of that many processes (`crm.importing.parallel`, `CHUNK` rows per task):
+    the same rows in the same order, but read ahead of what is yielded, by up to
+    max(min_parallel_rows + 1, (2 * workers + 1) * CHUNK) rows. A caller that pairs each
+    yielded row with the `SheetRow` just read must keep that many.
     """
     if workers <= 1:
         yield from _normalize_serial(rows, match, region)
@@ -565,6 +572,14 @@ def normalize_rows(
         yield from _normalize_serial(head, match, region)
         return
     yield from _normalize_parallel(itertools.chain(head, below), match, region, workers)
+
+
+def _normalize_parallel(
+    rows: Iterable[SheetRow], match: HeaderMatch, region: str, workers: int
+) -> Iterator[ImportRow]:
+    from crm.importing.parallel import normalize_in_workers  # it imports this module
+
+    return normalize_in_workers(rows, match, region, workers)
 
 
 def _normalize_serial(
@@ -578,149 +593,3 @@ def _normalize_serial(
         result = normalizer(row)
         if result is not None:
             yield result
-
-
-# --- several processes ----------------------------------------------------------------------------
-#
-# Rows go to the workers as plain tuples and come back as plain tuples (`_encode`, `_decode`):
-# pickling the dataclasses themselves costs more than normalizing them.
-
-_worker_normalizer: RowNormalizer | None = None
-
-
-def _start_worker(match: HeaderMatch, region: str) -> None:
-    global _worker_normalizer
-    _worker_normalizer = RowNormalizer(match, region)
-
-
-def _normalize_chunk(rows: list[tuple[int, Any, Any]]) -> list[tuple[Any, ...]]:
-    normalizer = _worker_normalizer
-    assert normalizer is not None, "_start_worker first"
-    encoded = []
-    for number, values, uncalculated in rows:
-        result = normalizer(SheetRow(number, values, uncalculated))
-        if result is not None:
-            encoded.append(_encode(result))
-    return encoded
-
-
-def _phones_tuple(phones: list[Phone]) -> list[tuple[Any, ...]]:
-    return [(p.raw, p.e164, p.extension, p.problem) for p in phones]
-
-
-def _issues_tuple(issues: list[RowIssue]) -> list[tuple[Any, ...]]:
-    return [(i.code, i.column, i.header, i.value, i.detail) for i in issues]
-
-
-def _encode(row: ImportRow) -> tuple[Any, ...]:
-    org, person = row.organization, row.contact
-    extra_owner = 0  # who shares the row's `extra` dict: 1 organization, 2 contact
-    if row.extra:
-        if org is not None and org.extra is row.extra:
-            extra_owner = 1
-        elif person is not None and person.extra is row.extra:
-            extra_owner = 2
-    return (
-        row.row_number,
-        None
-        if org is None
-        else (
-            org.name,
-            org.name_key,
-            org.tax_id,
-            _phones_tuple(org.phones),
-            org.emails,
-            org.address,
-            org.website,
-            org.note,
-            None if extra_owner == 1 else org.extra,
-        ),
-        None
-        if person is None
-        else (
-            person.name,
-            person.name_key,
-            person.first_name,
-            person.last_name,
-            person.middle_name,
-            person.position,
-            _phones_tuple(person.phones),
-            person.emails,
-            person.note,
-            None if extra_owner == 2 else person.extra,
-        ),
-        row.extra,
-        extra_owner,
-        _issues_tuple(row.warnings),
-        _issues_tuple(row.errors),
-        row.owner,
-    )
-
-
-def _decode(data: tuple[Any, ...]) -> ImportRow:
-    number, org_t, person_t, extra, extra_owner, warnings, errors, owner = data
-    organization = contact = None
-    if org_t is not None:
-        name, key, tax_id, phones, emails, address, website, note, org_extra = org_t
-        organization = OrgData(
-            name,
-            key,
-            tax_id,
-            [Phone(*p) for p in phones],
-            emails,
-            address,
-            website,
-            note,
-            extra if extra_owner == 1 else org_extra,
-        )
-    if person_t is not None:
-        name, key, first, last, middle, position, phones, emails, note, person_extra = person_t
-        contact = PersonData(
-            name,
-            key,
-            first,
-            last,
-            middle,
-            position,
-            [Phone(*p) for p in phones],
-            emails,
-            note,
-            extra if extra_owner == 2 else person_extra,
-        )
-    return ImportRow(
-        number,
-        organization,
-        contact,
-        extra,
-        [RowIssue(*i) for i in warnings],
-        [RowIssue(*i) for i in errors],
-        owner,
-    )
-
-
-def _normalize_parallel(
-    rows: Iterable[SheetRow], match: HeaderMatch, region: str, workers: int
-) -> Iterator[ImportRow]:
-    context = multiprocessing.get_context(PARALLEL_START_METHOD)
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(match, region)
-    )
-    pending: deque[Future[list[tuple[Any, ...]]]] = deque()
-    try:
-        for batch in _batched(rows, PARALLEL_CHUNK):
-            chunk = [(row.number, row.values, row.uncalculated) for row in batch]
-            pending.append(pool.submit(_normalize_chunk, chunk))
-            while len(pending) > 2 * workers:
-                yield from map(_decode, pending.popleft().result())
-        while pending:
-            yield from map(_decode, pending.popleft().result())
-    finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _batched(items: Iterable[SheetRow], size: int) -> Iterator[tuple[SheetRow, ...]]:
-    iterator = iter(items)
-    while batch := tuple(itertools.islice(iterator, size)):
-        yield batch

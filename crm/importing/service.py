@@ -9,9 +9,11 @@ The chat (handlers/imports*.py) and the command line (`python -m bot import|expo
 
 Decisions:
 
-- Reading and planning are CPU-bound and run in a worker thread (`asyncio.to_thread`).
+- Reading and planning are CPU-bound and run in a worker thread (`asyncio.to_thread`); the
+  rows of a large file are normalized by a pool of worker processes (`PLAN_WORKERS`,
+  `crm.importing.parallel`), spawned once per bot process.
   Matching against the database is one query per key kind, all the file's values bound as one
-  parameter, in a short transaction of its own after planning.
+  parameter, in a short read-only snapshot of its own after planning.
 - Rows with errors (`problem_rows`) are never imported. Rows with warnings (`warning_rows`:
   an invalid phone kept as text, a dropped tax id...) are imported unless `only_valid`, which
   leaves them out too (the file is planned again without them). Both end up in
@@ -43,7 +45,9 @@ import asyncio
 import gc
 import hashlib
 import multiprocessing
+import os
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,7 +74,9 @@ from crm.importing import (
     normalize_rows,
     open_table,
 )
-from crm.importing.records import PARALLEL_CHUNK, PARALLEL_MIN_ROWS
+from crm.importing.parallel import CHUNK as PARALLEL_CHUNK
+from crm.importing.parallel import start_workers
+from crm.importing.records import PARALLEL_MIN_ROWS
 from crm.importing.workbooks import rejected_rows_workbook
 from crm.permissions import sees_whole_team
 from storage.db import Database
@@ -221,11 +227,19 @@ Progress = Callable[[int, int], Awaitable[None]]
 # --- prepare ------------------------------------------------------------------------------
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 # normalize_rows(..., workers=PLAN_WORKERS): files of more than PARALLEL_MIN_ROWS rows are
-# normalized by that many processes (smaller ones here, as before); 1 turns it off. Off for
-# now: the workers would be forked from a thread of the bot's process (database driver
-# threads alive), which can deadlock; it needs a spawn/forkserver-safe worker first.
-PLAN_WORKERS = 1
+# normalized by a pool of that many worker processes, started ("spawn") on the first large
+# file and kept for the next ones (crm.importing.parallel); smaller files here. 1 turns it off.
+# More workers than cores only compete with this process, which reads and groups meanwhile.
+PLAN_WORKERS = min(2, _usable_cores())
+PLAN_WARM_BYTES = 256 * 1024  # may have PARALLEL_MIN_ROWS rows (1C .xlsx: ~4,400)
 
 
 def _read_ahead(match: HeaderMatch, workers: int) -> int:
@@ -252,10 +266,14 @@ class _RowTracker:
 
     def sheet_rows(self):
         recent, keep = self._recent, self._keep
+        # Oldest first in a deque: next(iter(recent)) would walk past every deleted entry at
+        # the front of the dict (thousands with workers: ~15 us a row).
+        order: deque[int] = deque()
         for row in self._rows:
             recent[row.number] = tuple(row.values)
-            if len(recent) > keep:
-                del recent[next(iter(recent))]
+            order.append(row.number)
+            if len(order) > keep:
+                recent.pop(order.popleft(), None)
             yield row
 
     def filter(self, rows):
@@ -275,6 +293,16 @@ def _plan_workers() -> int:
     """PLAN_WORKERS, or 1 in a daemonic process (a multiprocessing pool's worker), which may
     not start processes of its own."""
     return 1 if multiprocessing.current_process().daemon else PLAN_WORKERS
+
+
+def _warm_plan_workers(data: bytes | Path) -> None:
+    """A file that may be large: start the workers while it is opened and checked (seconds
+    for 100,000 rows) rather than when its rows come. Only the first large file waits for
+    them: the pool stays."""
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    workers = _plan_workers()
+    if workers > 1 and size >= PLAN_WARM_BYTES:
+        start_workers(workers)
 
 
 def _plan_rows(table, match: HeaderMatch, region: str, skip_warned: bool):
@@ -298,6 +326,7 @@ def _sha256(data: bytes | Path) -> str:
 
 
 def _open_and_detect(data: bytes | Path, file_name: str, sheet: str | None):
+    _warm_plan_workers(data)
     table = open_table(data, file_name, sheet=sheet)
     try:
         return table, detect_header(table.head())
