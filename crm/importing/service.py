@@ -463,10 +463,14 @@ async def _match_plan(session: AsyncSession, workspace_id: int, plan: ImportPlan
 
 async def _match(session: AsyncSession, workspace_id: int, plan: ImportPlan) -> _Matches:
     """Lookups return rows of (key value, record id, its tax id or organization id)."""
-    keys = plan.lookup_keys()
     ws = {"workspace_id": workspace_id}
+    has_orgs = await repo.has_records(session, Organization, **ws)
+    has_contacts = await repo.has_records(session, Contact, **ws)
+    if not has_orgs and not has_contacts:
+        return _Matches({}, {})  # an empty workspace: no keys to collect from the plan
+    keys = plan.lookup_keys()
     orgs: dict[int, int] = {}
-    if await repo.has_records(session, Organization, **ws):
+    if has_orgs:
         by_tax: dict[str, int] = {}
         for value, org_id, _tax in await repo.organizations_by(
             session, **ws, column="tax_id", values=keys.tax_ids
@@ -483,7 +487,7 @@ async def _match(session: AsyncSession, workspace_id: int, plan: ImportPlan) -> 
         del by_tax, org_rows  # before the people's lookups: peak memory
 
     contacts: dict[int, int] = {}
-    if await repo.has_records(session, Contact, **ws):
+    if has_contacts:
         person_rows = [
             await repo.contacts_by_point(session, **ws, model=Phone, values=keys.person_e164s),
             await repo.contacts_by_point(session, **ws, model=Email, values=keys.person_emails),
