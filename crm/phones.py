@@ -119,7 +119,7 @@ _SIMPLE_CELL = re.compile(r"\+? *\(?[0-9](?:[0-9 ().-]*[0-9])?")
 # separate two of them in a cell: see `_simple_numbers`.
 _SIMPLE_NUMBER = re.compile(rf"\s*({_SIMPLE_CELL.pattern})")
 _SIMPLE_SEPARATOR = re.compile(r"\s*[,;\n]")
-_PARSE_CACHE_SIZE = 16_384
+_PARSE_CACHE_SIZE = 4096
 
 # phonenumbers compiles its metadata's patterns on every check unless told to keep them
 # (recent versions have the switch); validating a number runs about a dozen of them.
