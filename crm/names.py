@@ -147,7 +147,7 @@ _VISIBLE = re.compile(r"[\w\s\x21-\x7e«»№–—“”„‘’]*")
 _QUOTE_CHARS = frozenset(_APOSTROPHES + _OTHER_QUOTES)
 _APOSTROPHE_CHARS = frozenset(_APOSTROPHES)
 _HYPHEN_CHARS = frozenset(_HYPHENS)
-_CACHE_SIZE = 16_384
+_CACHE_SIZE = 4096
 
 
 def _prepare(text: str) -> str:

@@ -53,6 +53,8 @@ Decisions:
   sheet into a dense grid of ~32 bytes per cell of the used rectangle, so the file is checked
   first (zip sizes, ratio, real inflated sizes, the sheet's extent) and a sheet larger than
   `ReadLimits.max_grid_cells` is read by openpyxl's streaming reader instead.
+  The grid is freed in the C heap, which keeps freed memory resident: after the last row the
+  reader gives it back (`_xlsx.return_freed_memory`, glibc's malloc_trim).
 - Limits that only reading finds (a CSV's row count, a broken CSV line) raise
   `ImportFileError` from the row generator: callers must expect it there too.
 - Phones and e-mails of a row are the person's when the row names a person, otherwise the

@@ -24,6 +24,8 @@ when it is installed (it is a dependency), so its XML is protected on its own as
 from __future__ import annotations
 
 import codecs
+import ctypes
+import ctypes.util
 import io
 import posixpath
 import re
@@ -564,8 +566,30 @@ def calamine_rows(
             lead = [] if pad_columns else [None] * start[1]
             for number, values in enumerate(sheet.iter_rows(), first_row):
                 yield number, lead + values if lead else values
+            del sheet  # with the workbook closed, the grid is freed
     except python_calamine.CalamineError as error:
         raise calamine_error(error) from None
+    return_freed_memory()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None (another C library, another system)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def return_freed_memory() -> None:
+    """Give the C heap's free memory back to the system. python-calamine's grid lives in the
+    C heap, which keeps it once freed (100,000 rows: ~40 MB) for later C allocations, while
+    Python's objects (the plan, the database's rows) come from arenas of their own: without
+    this the freed grid would stay resident under everything built next."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def openpyxl_rows(

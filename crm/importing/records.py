@@ -155,7 +155,7 @@ class ExtraTarget(StrEnum):
 _PERSON_FIELDS = frozenset(
     {Field.contact_name, Field.first_name, Field.last_name, Field.middle_name, Field.position}
 )
-_CACHE_SIZE = 50_000
+_CACHE_SIZE = 4096
 _INTERN_LENGTH = 100
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 _NOTHING = frozenset({"-", "—", "–", ".", "?", "нет", "none", "n/a", "na", "null", "nan"})

@@ -476,24 +476,29 @@ async def _match(session: AsyncSession, workspace_id: int, plan: ImportPlan) -> 
             session, **ws, column="tax_id", values=keys.tax_ids
         ):
             by_tax[value] = min(by_tax.get(value, org_id), org_id)
-        org_rows = [
-            await repo.organizations_by_point(session, **ws, model=Phone, values=keys.org_e164s),
-            await repo.organizations_by_point(session, **ws, model=Email, values=keys.org_emails),
+        # Each lookup grouped as it comes: one query's raw rows in memory at a time.
+        points = repo.organizations_by_point
+        by_phone = _grouped(await points(session, **ws, model=Phone, values=keys.org_e164s))
+        by_email = _grouped(await points(session, **ws, model=Email, values=keys.org_emails))
+        by_name = _grouped(
             await repo.organizations_by(
                 session, **ws, column="name_normalized", values=keys.org_name_keys
-            ),
-        ]
-        _match_orgs(plan, orgs, by_tax, *map(_grouped, org_rows))
-        del by_tax, org_rows  # before the people's lookups: peak memory
+            )
+        )
+        _match_orgs(plan, orgs, by_tax, by_phone, by_email, by_name)
+        del by_tax, by_phone, by_email, by_name  # before the people's lookups: peak memory
 
     contacts: dict[int, int] = {}
     if has_contacts:
-        person_rows = [
-            await repo.contacts_by_point(session, **ws, model=Phone, values=keys.person_e164s),
-            await repo.contacts_by_point(session, **ws, model=Email, values=keys.person_emails),
-            await repo.contacts_by_name(session, **ws, values=keys.person_name_keys),
-        ]
-        _match_people(plan, orgs, contacts, *map(_grouped, person_rows))
+        person_points = repo.contacts_by_point
+        by_phone = _grouped(
+            await person_points(session, **ws, model=Phone, values=keys.person_e164s)
+        )
+        by_email = _grouped(
+            await person_points(session, **ws, model=Email, values=keys.person_emails)
+        )
+        by_name = _grouped(await repo.contacts_by_name(session, **ws, values=keys.person_name_keys))
+        _match_people(plan, orgs, contacts, by_phone, by_email, by_name)
     return _Matches(orgs, contacts)
 
 

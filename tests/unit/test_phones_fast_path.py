@@ -289,3 +289,41 @@ def test_the_benchmark_workbooks_cells_are_read_the_same(quick_answers):
         for region in ("RU", "KZ", "LT"):
             assert parse_phone_cell(cell, region) == _parse_phone_cell_full(cell, region), cell
     assert len(quick_answers) > 1000
+
+
+def _numbers_near_examples(region: str, rng: random.Random) -> Iterator[phonenumbers.PhoneNumber]:
+    """Each type's example number of `region`, and variants: a digit changed, one more, one
+    less, in its own country code and in another."""
+    if region == "001":
+        codes = sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS)
+        examples = [phonenumbers.example_number_for_non_geo_entity(code) for code in codes]
+    else:
+        examples = [phonenumbers.example_number_for_type(region, type_) for type_ in TYPES]
+    for example in examples:
+        if example is None:
+            continue
+        national = str(example.national_number)
+        variants = [national, national + "5", national[:-1] or "1"]
+        for _ in range(4):
+            position = rng.randrange(len(national))
+            variants.append(national[:position] + str(rng.randrange(10)) + national[position + 1 :])
+        for digits_ in variants:
+            for country_code in (example.country_code, 7, 1, 44):
+                yield phonenumbers.PhoneNumber(
+                    country_code=country_code,
+                    national_number=int(digits_),
+                    italian_leading_zero=example.italian_leading_zero,
+                )
+
+
+def test_validity_in_a_region_is_phonenumbers_own():
+    """`_is_valid_for_region` tries the number types in another order: same answers."""
+    rng = random.Random(7)
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS) + ["001"]
+    checked = 0
+    for region in regions:
+        for number in _numbers_near_examples(region, rng):
+            expected = phonenumbers.is_valid_number_for_region(number, region)
+            assert phones._is_valid_for_region(number, region) == expected, (number, region)
+            checked += 1
+    assert checked > 10_000

@@ -699,3 +699,20 @@ def test_without_python_calamine_openpyxl_reads(monkeypatch):
     with open_table(xlsx([["Компания"], ["Ромашка"]])) as table:
         assert table.reader == "openpyxl"
         assert values(table) == [(1, ["Компания"]), (2, ["Ромашка"])]
+
+
+def test_the_grid_is_given_back_once_the_last_row_is_read(monkeypatch):
+    """python-calamine's grid is freed in the C heap: it is trimmed after the last row, not
+    before (the rows still come from it)."""
+    calls: list[int] = []
+    monkeypatch.setattr(_xlsx, "return_freed_memory", lambda: calls.append(1))
+    rows = [["Имя", "Телефон"], *([f"Клиент {n}", f"+7912000{n:04d}"] for n in range(50))]
+    with open_table(xlsx(rows), "clients.xlsx") as table:
+        assert table.reader == "calamine"
+        read = table.rows()
+        for _ in range(50):
+            next(read)
+        assert calls == []
+        assert len(list(read)) == 1
+    assert calls == [1]
+    _xlsx.return_freed_memory()  # the real one: harmless wherever it runs
