@@ -432,14 +432,18 @@ def build_plan(rows: Iterable[ImportRow]) -> ImportPlan:
     grouping itself (100,000 rows: 3.7 s instead of 1 s on the 2-core machine).
     """
     planner = _Planner()
-    with _collector_paused():
+    with collector_paused():
         for row in rows:
             planner.add(row)
     return planner.plan()
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while hundreds of thousands of small objects are built
+    next to a plan of millions (grouping, matching, writing): full passes over the plan took
+    about half the time. Reference counting still frees objects meanwhile, and any cycle left
+    is collected once collection is back on."""
     enabled = gc.isenabled()
     gc.disable()
     try:

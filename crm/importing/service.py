@@ -42,7 +42,6 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import multiprocessing
 import os
@@ -50,7 +49,6 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -75,6 +73,7 @@ from crm.importing import (
     normalize_rows,
     open_table,
 )
+from crm.importing.grouping import collector_paused
 from crm.importing.parallel import CHUNK as PARALLEL_CHUNK
 from crm.importing.parallel import start_workers
 from crm.importing.records import PARALLEL_MIN_ROWS
@@ -457,7 +456,7 @@ def _e164s(planned) -> list[str]:
 
 
 async def _match_plan(session: AsyncSession, workspace_id: int, plan: ImportPlan) -> _Matches:
-    with _collection_paused():
+    with collector_paused():
         return await _match(session, workspace_id, plan)
 
 
@@ -500,21 +499,6 @@ async def _match(session: AsyncSession, workspace_id: int, plan: ImportPlan) -> 
         by_name = _grouped(await repo.contacts_by_name(session, **ws, values=keys.person_name_keys))
         _match_people(plan, orgs, contacts, by_phone, by_email, by_name)
     return _Matches(orgs, contacts)
-
-
-@contextmanager
-def _collection_paused():
-    """No cyclic garbage collection while matching or writing builds hundreds of thousands
-    of rows next to a plan of millions of objects: its full passes over the plan took about
-    half the time. For those seconds only: reference counting still frees the rows, and any
-    cycle left meanwhile is collected once collection is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _grouped(rows: Sequence[tuple]) -> dict[Any, list[tuple]]:
@@ -948,7 +932,7 @@ async def run_import(
         batch_id = batch.id
     try:
         async with database.transaction() as session:
-            with _collection_paused():
+            with collector_paused():
                 stats = await _write_plan(
                     session,
                     actor=actor,
