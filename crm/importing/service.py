@@ -684,6 +684,14 @@ class EmailRow(NamedTuple):
     address: str
 
 
+class UpdateRow(NamedTuple):
+    batch_id: int
+    entity_type: str
+    entity_id: int
+    before: dict
+    after: dict
+
+
 class OrgRow(NamedTuple):
     id: int
     workspace_id: int
@@ -724,6 +732,7 @@ ROW_TYPES: dict[Any, type[tuple]] = {
     Contact: ContactRow,
     Phone: PhoneRow,
     Email: EmailRow,
+    ImportUpdate: UpdateRow,
 }
 
 
@@ -876,15 +885,7 @@ async def _merge(
             before["search_text"], after["search_text"] = record.search_text, doc
             before["updated_at"] = _json_value(record.updated_at)
             after["updated_at"] = _json_value(now)
-            updates.append(
-                {
-                    "batch_id": batch_id,
-                    "entity_type": entity,
-                    "entity_id": record_id,
-                    "before": before,
-                    "after": after,
-                }
-            )
+            updates.append(UpdateRow(batch_id, entity, record_id, before, after))
             update_rows.append({"_id": record_id, **values, "search_text": doc, "updated_at": now})
             phone_rows += new_phones
             email_rows += new_emails
@@ -892,7 +893,7 @@ async def _merge(
         await repo.update_rows(session, model, (*fields, "search_text", "updated_at"), update_rows)
         await _write(session, Phone, phone_rows)
         await _write(session, Email, email_rows)
-        await repo.insert_rows(session, ImportUpdate, updates)
+        await _write(session, ImportUpdate, updates)
         await writer.advance(len(part))
     return changed
 

@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     literal_column,
     or_,
     select,
@@ -297,45 +296,6 @@ async def allocate_ids(session: AsyncSession, table_name: str, count: int) -> li
         0
     ]
     return list(range(start + 1, start + 1 + count))
-
-
-async def insert_rows(session: AsyncSession, model, rows: Sequence[dict[str, Any]]) -> None:
-    """One multi-row INSERT (executemany) of plain dicts, all with the keys of the first.
-
-    On SQLite the statement is compiled once and the rows go to the driver as tuples, each
-    value through the column type's own bind processor (the same values SQLAlchemy would
-    send), a value repeating the previous row's processed once: SQLAlchemy's per-row
-    parameter handling was a large share of an import's write."""
-    if not rows:
-        return
-    connection = await session.connection()
-    statement = insert(model.__table__)
-    if connection.dialect.name != "sqlite":
-        await connection.execute(statement, list(rows))
-        return
-    keys = list(rows[0])
-    compiled = statement.compile(dialect=connection.dialect, column_keys=keys)
-    names = compiled.positiontup or []
-    if sorted(names) != sorted(keys) or compiled.dialect.paramstyle != "qmark":
-        await connection.execute(statement, list(rows))  # defaults to fill in: the usual way
-        return
-    processors = getattr(compiled, "_bind_processors", None)  # SQLAlchemy internals
-    if processors is None:
-        await connection.execute(statement, list(rows))
-        return
-    plain = [name for name in names if name not in processors]
-    if len(plain) == len(names):
-        params = [tuple(row[name] for name in names) for row in rows]
-    else:
-        columns = []
-        for name in names:
-            processor = processors.get(name)
-            values = [row[name] for row in rows]
-            if processor is not None:
-                values = _processed(values, processor)
-            columns.append(values)
-        params = list(zip(*columns, strict=True))
-    await connection.exec_driver_sql(compiled.string, params)
 
 
 def _processed(values: Sequence[Any], processor) -> list[Any]:
