@@ -22,7 +22,7 @@ def sqlite_fts_statements(table: str) -> list[str]:
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', "
         f"content_rowid='id', tokenize='trigram')",
-        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"CREATE TRIGGER {_insert_trigger(table)} AFTER INSERT ON {table} BEGIN "
         f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
         f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
@@ -33,10 +33,14 @@ def sqlite_fts_statements(table: str) -> list[str]:
     ]
 
 
+def _insert_trigger(table: str) -> str:
+    return f"{table}_fts_ai"
+
+
 def insert_triggers() -> dict[str, str]:
     """Table -> the trigger that indexes its rows as they are inserted (a bulk import
     suspends them)."""
-    return {table: f"{table}_fts_ai" for table in SEARCHABLE_TABLES}
+    return {table: _insert_trigger(table) for table in SEARCHABLE_TABLES}
 
 
 def sqlite_index_batch_statement(table: str) -> str:
