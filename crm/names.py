@@ -181,7 +181,15 @@ def normalize_text(text: str | None) -> str:
     """The normal form of any text: words, case-folded, "ё" -> "е", single spaces."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable() and _ASCII_QUOTES.isdisjoint(text):
+        # digits, e-mails, tax ids, websites: only lowercase words of letters and digits (no
+        # Unicode normalization, invisible characters or quotes to handle), several times faster
+        return text if text.isdigit() else " ".join(_ASCII_WORD.findall(text.lower()))
     return _normalize_text(text)
+
+
+_ASCII_QUOTES = frozenset(c for c in _QUOTE_CHARS if c.isascii())  # ' ` "
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -759,6 +759,8 @@ def digits(text: str | None) -> str:
     """Only the digits of the text, as ASCII ("+7 (912) ３４５" -> "7912345")."""
     if not text:
         return ""
+    if text.isascii():  # the usual case: ASCII digits are the only decimal characters
+        return "".join(filter(str.isdigit, text))
     return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
 
 

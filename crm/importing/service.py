@@ -45,7 +45,6 @@ import asyncio
 import hashlib
 import multiprocessing
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
@@ -594,7 +593,7 @@ def _org_search_text(
     name's normal form (normalize_org_name) when the caller has it already."""
     if name_key is None:
         name_key = names.normalize_org_name(row["name"])
-    parts = [row["name"], row["tax_id"], row["website"], *emails, *map(_digits, e164s)]
+    parts = [row["name"], row["tax_id"], row["website"], *emails, *map(phones.digits, e164s)]
     return _search_text(name_key, parts)
 
 
@@ -603,43 +602,16 @@ def _contact_search_text(
 ) -> str:
     if name_key is None:
         name_key = names.normalize_person_name(row["full_name"])
-    parts = [row["position"], *emails, *map(_digits, e164s)]
+    parts = [row["position"], *emails, *map(phones.digits, e164s)]
     return _search_text(name_key, parts)
 
 
 def _search_text(name_key: str, parts: Iterable[str | None]) -> str:
-    """names.search_text(name_key, *parts), the same text, faster: the name key is in normal
-    form already (words of normalize_text, joined by spaces: normalize_text leaves it as it
-    is), and ASCII parts (digits, e-mails, tax ids, websites) take `_ascii_normal`."""
-    normal = (_normal(part) for part in parts)
+    """names.search_text(name_key, *parts), the same text without normalizing the name key
+    again: it is in normal form already (words of normalize_text, joined by spaces)."""
+    normal = (names.normalize_text(part) for part in parts)
     found = dict.fromkeys(part for part in (name_key, *normal) if part)
     return names.SEARCH_SEPARATOR.join(found)
-
-
-_ASCII_QUOTES = frozenset("'`\"")  # the ASCII characters normalize_text treats as quotes
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _normal(part: str | None) -> str:
-    """names.normalize_text(part). For printable ASCII without quotes it is only lowercase
-    words of letters and digits (no Unicode normalization, invisible characters or quotes
-    to handle): computed here directly, several times faster."""
-    if not part:
-        return ""
-    if part.isascii() and part.isprintable() and _ASCII_QUOTES.isdisjoint(part):
-        if part.isdigit():
-            return part
-        return " ".join(_ASCII_WORD.findall(part.lower()))
-    return names.normalize_text(part)
-
-
-def _digits(e164: str) -> str:
-    """phones.digits of an E.164 number ("+" and ASCII digits), without its per-character
-    Unicode handling for the common case."""
-    number = e164[1:]
-    if e164.startswith("+") and number.isascii() and number.isdigit():
-        return number
-    return phones.digits(e164)
 
 
 class _Writer:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -715,3 +716,9 @@ def test_whole_floats_give_the_digits_of_their_decimal_repr():
     randoms = [float(rng.randrange(10 ** rng.randrange(1, 17))) for _ in range(5000)]
     for value in edges + randoms + [value / 7 for value in randoms[:500]]:
         assert cell_text(value) == _decimal_text(Decimal(repr(value))), value
+
+
+@pytest.mark.parametrize("text", ["+7 (912) 345-67-89", "tel:8912", "abc", "+79123456789"])
+def test_digits_of_ascii_text_as_of_any_text(text):
+    full = "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+    assert digits(text) == full
