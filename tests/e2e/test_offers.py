@@ -143,3 +143,116 @@ async def test_admin_adds_edits_and_removes_quotes(bot):
     async with bot.database.transaction() as session:
         actions = (await session.exec(select(AuditEvent.action))).all()
     assert actions.count("cost_offer.add") == 2 and "cost_offer.remove" in actions
+
+
+async def _alert(user, query_id: str) -> str:
+    answer = await user.callback_answer(query_id)
+    assert answer.get("show_alert"), answer
+    return answer["text"]
+
+
+async def _quick_subscription(admin, name: str, price: str = "15"):
+    await _start_adding(admin, name, "Subscription")
+    await admin.send(price)
+    await admin.tap(await admin.next_message(), "Skip")
+    await admin.tap(await admin.next_message(), "Monthly")
+    saved = await admin.next_message()
+    assert "Saved." in saved.text, saved.text
+    return saved
+
+
+async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    rep = await bot.join(admin, bot.user(2, "Rimas"))
+    await _quick_subscription(admin, "Pipedrive")
+    offer_id = service.offer_id((await _offers(bot))[0])
+
+    await rep.send("/offers")
+    listing = await rep.next_message()
+    assert (
+        "Pipedrive (Subscription)" in listing.text and "€15.00 per seat per month" in listing.text
+    )
+    assert listing.buttons == []  # no ➕ Add, ✏️ or 🗑
+    for forged in (
+        "off:add",
+        f"off:e:{offer_id}",
+        f"off:f:{offer_id}:price",
+        f"off:b:{offer_id}:annual",
+        f"off:rm:{offer_id}",
+        f"off:rm:{offer_id}:ok",
+        "off:a:abcdef:kind:perpetual",
+    ):
+        text = await _alert(rep, await rep.tap_data(listing.message_id, forged))
+        assert "Only an admin" in text, forged
+    await rep.send("/help")
+    assert "/offers" in (await rep.next_message()).text
+    stored = await _offers(bot)
+    assert [(o.name, o.tiers, o.billing) for o in stored] == [
+        ("Pipedrive", (PriceTier(1, Decimal(15)),), Billing.monthly)
+    ]
+    async with bot.database.transaction() as session:
+        assert (await session.exec(select(CostOffer))).one().deleted_at is None
+
+
+async def test_another_workspaces_quote_and_forged_buttons_change_nothing(start_bot):
+    async with start_bot(allow_new_workspaces=True) as bot:
+        admin = await bot.onboard(bot.user(1, "Olga"))
+        stranger = await bot.onboard(bot.user(3, "Eve"), company="Other Co")
+        await _quick_subscription(stranger, "Secret CRM", "99")
+        secret_id = service.offer_id((await _offers(bot, 3))[0])
+        saved = await _quick_subscription(admin, "Ours")
+        ours_id = service.offer_id((await _offers(bot, 1))[0])
+
+        await admin.send("/offers")
+        listing = await admin.next_message()
+        assert "Secret CRM" not in listing.text
+        for forged in (
+            f"off:e:{secret_id}",
+            f"off:f:{secret_id}:price",
+            f"off:b:{secret_id}:annual",
+            f"off:rm:{secret_id}",
+            f"off:rm:{secret_id}:ok",
+            "off:e:999999",
+            "off:e:abc",
+            f"off:f:{ours_id}:server",  # not a field of a subscription
+            f"off:f:{ours_id}:zzz",
+            f"off:b:{ours_id}:weekly",
+            f"off:rm:{ours_id}:maybe",
+            "off:a:000000:kind:perpetual",  # no adding flow runs
+            "off:zzz",
+        ):
+            text = await _alert(admin, await admin.tap_data(listing.message_id, forged))
+            assert "no longer valid" in text, forged
+
+        # a flow's button from an earlier run is stale; a choice not offered is refused
+        await admin.tap(listing, "➕ Add")
+        await admin.next_message()
+        await admin.send("Trial")
+        kind = await admin.next_message()
+        for forged in (
+            "off:a:000000:kind:perpetual",
+            kind.button("Subscription")["callback_data"][:-1],
+        ):
+            text = await _alert(admin, await admin.tap_data(kind.message_id, forged))
+            assert "no longer valid" in text, forged
+        await admin.send("some text")
+        assert "tap one of the buttons" in (await admin.next_message()).text
+
+        # editing a quote removed meanwhile says so and ends the flow
+        await admin.send("/cancel")
+        await admin.next_message()
+        await admin.tap(saved, "Name")
+        await admin.next_message()
+        async with bot.database.transaction() as session:
+            await service.remove_offer(
+                session,
+                actor=(
+                    await session.exec(select(Member).where(Member.telegram_user_id == 1))
+                ).one(),
+                offer_id=ours_id,
+            )
+        await admin.send("New name")
+        assert "no longer exists" in (await admin.next_message()).text
+        assert await _offers(bot, 1) == []
+        assert [o.name for o in await _offers(bot, 3)] == ["Secret CRM"]
+        assert (await _offers(bot, 3))[0].tiers == (PriceTier(1, Decimal(99)),)
