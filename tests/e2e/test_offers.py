@@ -164,14 +164,16 @@ async def _quick_subscription(admin, name: str, price: str = "15"):
 async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
     admin = await bot.onboard(bot.user(1, "Olga"))
     rep = await bot.join(admin, bot.user(2, "Rimas"))
+    await rep.send("/lang")
+    await rep.tap(await rep.next_message(), "Lietuvių")
+    await rep.next_edit()  # "Done: ..." in Lithuanian
     await _quick_subscription(admin, "Pipedrive")
     offer_id = service.offer_id((await _offers(bot))[0])
 
     await rep.send("/offers")
     listing = await rep.next_message()
-    assert (
-        "Pipedrive (Subscription)" in listing.text and "€15.00 per seat per month" in listing.text
-    )
+    assert "Pipedrive (Prenumerata)" in listing.text  # in the rep's language
+    assert "15,00\xa0€ už vietą per mėnesį" in listing.text, listing.text
     assert listing.buttons == []  # no ➕ Add, ✏️ or 🗑
     for forged in (
         "off:add",
@@ -183,7 +185,7 @@ async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
         "off:a:abcdef:kind:perpetual",
     ):
         text = await _alert(rep, await rep.tap_data(listing.message_id, forged))
-        assert "Only an admin" in text, forged
+        assert "Kainų pasiūlymus keisti gali tik administratorius." in text, forged
     await rep.send("/help")
     assert "/offers" in (await rep.next_message()).text
     stored = await _offers(bot)
