@@ -142,6 +142,10 @@ def problem_text(_: Translator, problem: OfferProblem) -> str:
         return _("At most {count} prices per quote. Please send it again.").format(
             count=service.MAX_TIERS
         )
+    if problem == OfferProblem.seats_out_of_range:
+        return _("The number of seats must be from 1 to {count}. Please send it again.").format(
+            count=service.MAX_SEATS
+        )
     if problem == OfferProblem.bad_amount:
         return unreadable_amount(_)
     texts = {
@@ -157,9 +161,6 @@ def problem_text(_: Translator, problem: OfferProblem) -> str:
         ),
         OfferProblem.renewal_out_of_range: _(
             "The renewal is a percentage from 0 to 100. Please send it again."
-        ),
-        OfferProblem.seats_out_of_range: _(
-            "The number of seats must be at least 1. Please send it again."
         ),
         OfferProblem.tiers_not_ascending: _(
             "Each next price must start from more seats than the one before. Please send it again."
