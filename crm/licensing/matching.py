@@ -25,16 +25,18 @@ _WORD = re.compile(r"[^\W_]+")
 QUESTION_WORDS = frozenset(
     (
         # en
-        "what whats how which is are can could should why when where who does do did will would"
+        "what how which is are can should why when where who does do"  # not "will": Will Smith
         # ru
         " что чем как какой какая какое какие каких сколько почему зачем когда где кто можно"
-        " стоит ли нужно нужен надо правда есть разве"
+        " стоит нужно нужен надо разве"
         # lt
         " kas ką kaip kiek kodėl kada ar kuo kuri kuris kurie kurią koks kokia kokie kokį"
-        " kur kam ar verta galima reikia"
+        " kur kam verta galima reikia"
     ).split()
 )
-QUESTION_WORDS_AT = 2  # "а сколько...", "and how...": a question word among the first words
+LEADING_WORDS = frozenset("and but so а и но так o ir bet tai".split())  # "а сколько...?"
+PARTICLE = "ли"  # "дешевле ли SaaS", "есть ли..." : a question wherever it stands early
+PARTICLE_WITHIN = 3
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,10 @@ def looks_like_question(text: str) -> bool:
     stripped = text.strip()
     if stripped.endswith(("?", "？")):
         return True
-    return any(word in _QUESTION_WORDS for word in tokens(stripped)[:QUESTION_WORDS_AT])
+    words = tokens(stripped)
+    if words and words[0] in _LEADING_WORDS:
+        words = words[1:]
+    return bool(words) and (words[0] in _QUESTION_WORDS or PARTICLE in words[:PARTICLE_WITHIN])
 
 
 def match_question(text: str) -> Match | None:
@@ -156,3 +161,4 @@ def _rules() -> list[tuple[Topic, list[Rule]]]:
 
 
 _QUESTION_WORDS = frozenset(normalize(word) for word in QUESTION_WORDS)
+_LEADING_WORDS = frozenset(normalize(word) for word in LEADING_WORDS)

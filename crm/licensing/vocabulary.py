@@ -107,11 +107,18 @@ VOCABULARY: dict[str, dict[str, Words]] = {
     "compare": {
         "en": Words(
             weak="differ compar vs= versus better licen kind type option " + _KIND_STEMS["en"],
-            phrases=("which licen", "type of= licen", "pros cons", *_pairs("en")),
+            phrases=("which licen", "type of= licen", "pros cons", "buy+rent", *_pairs("en")),
         ),
         "ru": Words(
             weak="разниц отлич сравн лучше выгодн лиценз " + _KIND_STEMS["ru"],
-            phrases=("какую лиценз", "вид лиценз", "тип лиценз", "плюс минус", *_pairs("ru")),
+            phrases=(
+                "какую лиценз",
+                "вид лиценз",
+                "тип лиценз",
+                "плюс минус",
+                "купит+аренд",
+                *_pairs("ru"),
+            ),
         ),
         "lt": Words(
             weak="skirt palygin geriau licencij " + _KIND_STEMS["lt"],
@@ -120,6 +127,7 @@ VOCABULARY: dict[str, dict[str, Words]] = {
                 "licencij rūš",
                 "licencij tip",
                 "privalum trūkum",
+                "pirkt+nuom",
                 *_pairs("lt"),
             ),
         ),

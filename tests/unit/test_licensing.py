@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crm.i18n import SUPPORTED_LOCALES
 from crm.licensing import TOPICS, looks_like_question, match_question, topic
@@ -38,6 +40,7 @@ ENGLISH = [
     ("what does self-hosted mean?", "self_hosted"),
     ("Perpetual or subscription — which is better?", "compare"),
     ("What's the difference between license types?", "compare"),
+    ("should we buy or rent a CRM?", "compare"),
     ("Open source vs proprietary?", "open_source"),
     ("is a cloud CRM cheaper than a boxed one?", "saas"),
     ("what are the hidden costs of a CRM roll-out?", "hidden_costs"),
@@ -56,6 +59,7 @@ RUSSIAN = [
     ("можно ли поставить CRM на свой сервер?", "self_hosted"),
     ("Что лучше: бессрочная лицензия или подписка?", "compare"),
     ("чем отличаются виды лицензий?", "compare"),
+    ("купить или арендовать CRM?", "compare"),
     ("что такое открытый исходный код?", "open_source"),
     ("Опенсорс или проприетарная система?", "open_source"),
     ("облачная CRM дешевле коробочной?", "saas"),
@@ -77,6 +81,7 @@ LITHUANIAN = [
     ("ar galima CRM laikyti savame serveryje?", "self_hosted"),
     ("Kas geriau: amžina licencija ar prenumerata?", "compare"),
     ("kokios yra licencijų rūšys?", "compare"),
+    ("pirkti ar nuomotis CRM?", "compare"),
     ("Ar atvirojo kodo CRM nemokama?", "open_source"),
     ("kuo skiriasi atviro ir uždaro kodo programos?", "open_source"),
     ("ar debesų CRM pigesnė?", "saas"),
@@ -170,6 +175,11 @@ def test_a_score_is_reported_and_phrases_weigh_more_than_words():
         ("info@romashka.ru", False),
         ("Isabella Rossi", False),  # "is" only as a whole word
         ("Kasparas", False),
+        ("Petrov is here", False),
+        ("Will Smith", False),  # a question word counts at the start only
+        ("and what about SaaS", True),
+        ("ir kiek kainuoja", True),
+        ("Иванов и Ко", False),
     ],
 )
 def test_looks_like_question(text, expected):
@@ -211,3 +221,16 @@ def test_answers_use_only_bold_and_italic_and_keys_fit_in_callback_data():
 def test_cost_topics_point_to_the_cost_calculator():
     for key in ("hidden_costs", "migration", "min_seats"):
         assert "/cost 12 users 3 years" in topic(key).answer
+
+
+@given(st.text(max_size=200))
+def test_any_text_gets_an_answer_or_none_never_an_error(text):
+    found = match_question(text)
+    assert found is None or (found.topic in TOPICS and found.score >= MIN_SCORE)
+    assert looks_like_question(text) in (True, False)
+
+
+@given(st.sampled_from(ENGLISH + RUSSIAN + LITHUANIAN), st.sampled_from(["", " ", "!", "?!"]))
+def test_case_and_trailing_punctuation_do_not_change_the_topic(example, ending):
+    question, key = example
+    assert _key(question.upper() + ending) == key
