@@ -152,3 +152,11 @@ async def test_strangers_may_read_license_but_not_ask(bot):
     assert (await stranger.next_edit()).text.startswith(SAAS_ANSWER["ru"])
     await stranger.send("сколько стоит перенос данных?")
     assert (await stranger.next_message()).text.startswith("Это закрытый бот.")
+
+
+async def test_help_lists_license(bot):
+    user = await _member(bot, "ru")
+    await user.send("/help")
+    assert (
+        "/license — Лицензии и скрытые расходы простыми словами" in (await user.next_message()).text
+    )
