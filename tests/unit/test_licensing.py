@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.i18n import SUPPORTED_LOCALES
+from crm.i18n import SUPPORTED_LOCALES, Catalogs
 from crm.licensing import TOPICS, looks_like_question, match_question, topic
 from crm.licensing.matching import MIN_SCORE, normalize, tokens
 from crm.licensing.vocabulary import VOCABULARY
+from emulator.formatting import parse_html, utf16_len
 
 
 def _key(text: str) -> str | None:
@@ -216,6 +217,16 @@ def test_answers_use_only_bold_and_italic_and_keys_fit_in_callback_data():
         assert tags <= {"b", "i"}, item.key
         assert "&" not in item.answer and len(item.answer) < 1500, item.key
         assert len(f"lic:{item.key}".encode()) <= 64
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_answer_is_translated_and_valid_telegram_html(locale):
+    _ = Catalogs().translator(locale)
+    for item in TOPICS:
+        text, entities = parse_html(_(item.answer))  # raises on broken tags, as Telegram would
+        assert entities and utf16_len(text) <= 4096, item.key
+        assert (_(item.answer) == item.answer) == (locale == "en"), item.key
+        assert (_(item.title) == item.title) == (locale == "en"), item.key
 
 
 def test_cost_topics_point_to_the_cost_calculator():
