@@ -5,9 +5,12 @@ Callback data: `lic` shows the list of topics, `lic:<key>` one topic.
 
 Plain text that looks like a question comes here before the search (handler group
 FALLBACK_GROUP). A question that matches a topic gets its answer. One that does not is
-searched as any plain text is, so "Petrov?" still finds Petrov; only when that search finds
-nothing does the list of topics come instead of "Nothing found" with buttons to create a card
-named after the question. Text that is no question (a name, a phone, an e-mail) is a search.
+searched (without its question mark) as any plain text is, so "Petrov?" still finds Petrov and
+"+7 912 345-67-89?" the card with that phone; only when that search finds nothing does the
+list of topics come instead of "Nothing found" with buttons to create a card named after the
+question ("who is Petrov?" searches for that whole text, finds nothing and gets the topics,
+with a hint to send just the name or use /find). Text that is no question (a name, a phone,
+an e-mail) is a search, as before.
 
 /license and its buttons work for everyone, members or not (the access gate lets them pass):
 they show fixed text and touch no data. Typed questions are for members, like the search."""
@@ -19,6 +22,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from crm.i18n import Translator
 from crm.licensing import TOPICS, looks_like_question, match_question, topic
+from crm.search import MIN_QUERY
 from handlers import search
 from handlers.callbacks import invalid_button, pack, parts
 from handlers.context import CrmContext
@@ -80,11 +84,17 @@ async def on_question(update: Update, ctx: CrmContext) -> None:
     _ = ctx.t
     text = update.message.text
     found = match_question(text)
-    if found is None:
-        await search.run_search(update, ctx, text, when_nothing=_not_understood)
+    if found is not None:
+        await search.leave(update, ctx)
+        ctx.reply(_(found.topic.answer), reply_markup=_back(_))
         return
-    await search.leave(update, ctx)
-    ctx.reply(_(found.topic.answer), reply_markup=_back(_))
+    # "+7 912 345-67-89?" or "info@acme.com?" is still a phone or an e-mail to find
+    query = text.strip().rstrip("?？").strip()
+    if len(query) >= MIN_QUERY:
+        await search.run_search(update, ctx, query, when_nothing=_not_understood)
+    else:
+        await search.leave(update, ctx)
+        await _not_understood(update, ctx, query)
 
 
 async def _not_understood(update: Update, ctx: CrmContext, query: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.directory_helpers import alert, new_organization
+from tests.e2e.directory_helpers import alert, edit_field, new_organization
 
 TOPIC_COUNT = 10
 INTRO = {
@@ -108,8 +108,10 @@ async def test_the_answer_speaks_the_members_language_whatever_the_question(bot)
 
 async def test_names_phones_and_names_with_a_question_mark_still_search(bot):
     user = await _member(bot, "en")
-    await new_organization(user, "Lily Flowers LLC")
-    for text in ("lily", "Lily?", "Lily Flowers?"):
+    card = await new_organization(user, "Lily Flowers LLC")
+    card = await edit_field(user, card, "➕ Phone", "8 (495) 123-45-67")
+    await edit_field(user, card, "➕ E-mail", "info@lily.lt")
+    for text in ("lily", "Lily?", "Lily Flowers?", "+7 495 123-45-67?", "info@lily.lt ?"):
         await user.send(text)
         assert (await user.next_message()).text.startswith("🏢 Lily Flowers LLC"), text
     await user.send("Vasilek")
@@ -122,6 +124,8 @@ async def test_names_phones_and_names_with_a_question_mark_still_search(bot):
     assert menu.text.startswith(NOT_SURE["en"])
     # ... and the earlier search's create buttons are spent
     assert "no longer valid" in await alert(user, await user.tap(nothing, "New organization"))
+    await user.send("?")
+    assert (await user.next_message()).text.startswith(NOT_SURE["en"])
 
 
 async def test_a_question_answered_during_find_is_a_search(bot):
