@@ -18,6 +18,7 @@ from handlers import (
     help,
     imports,
     language,
+    licensing,
     offers,
     onboarding,
     search,
@@ -28,7 +29,8 @@ from handlers import (
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0
-FALLBACK_GROUP = 1  # plain text that no flow took (the router stops handled updates)
+FALLBACK_GROUP = 1  # plain text that no flow took (the router stops handled updates): a
+# question (licensing) first, else a search; one group, so only the first that fits runs
 
 
 def register(application: Application) -> None:
@@ -47,6 +49,7 @@ def register(application: Application) -> None:
         contact_import,
         imports,  # after contact_import: .vcf files are its, every other file is ours
         exports,
+        licensing,
         search,
         activities,
         followups,
@@ -55,6 +58,6 @@ def register(application: Application) -> None:
         for handler in module.handlers():
             application.add_handler(handler, group=FEATURE_GROUP)
     application.add_handler(flows.router(), group=FEATURE_GROUP)
-    for handler in search.fallback_handlers():
+    for handler in (*licensing.fallback_handlers(), *search.fallback_handlers()):
         application.add_handler(handler, group=FALLBACK_GROUP)
     application.add_error_handler(errors.on_error)

@@ -1,7 +1,8 @@
 """The access gate: every update passes here first (handler group -1).
 
-Members pass with their workspace and language loaded. Strangers may only start a workspace
-or redeem an invite; everything else gets one polite sentence and stops here."""
+Members pass with their workspace and language loaded. Strangers may only start a workspace,
+redeem an invite or read /license (fixed text, no data); everything else gets one polite
+sentence and stops here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from handlers.access import refuse
 from handlers.context import CrmContext
+from handlers.licensing import is_public
 from handlers.onboarding import ONBOARDING
 from storage.repositories import chat_state
 from storage.repositories import workspaces as repo
@@ -37,7 +39,7 @@ async def gate(update: Update, ctx: CrmContext) -> None:
         unit.workspace = await repo.get_workspace(ctx.session, member.workspace_id)
         unit.translator = ctx.services.catalogs.for_member(member, unit.workspace)
         return
-    if _is_start_command(update) or _in_onboarding(ctx):
+    if _is_start_command(update) or _in_onboarding(ctx) or is_public(update):
         return
     refuse(update, ctx)
     raise ApplicationHandlerStop

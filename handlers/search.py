@@ -6,6 +6,7 @@ as buttons (organizations first); none offers to create an organization or a per
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
@@ -47,14 +48,20 @@ async def on_plain_text(update: Update, ctx: CrmContext) -> None:
         await run_search(update, ctx, update.message.text)
 
 
-async def run_search(update: Update, ctx: CrmContext, query: str) -> str | None:
+NothingFound = Callable[[Update, CrmContext, str], Awaitable[None]]
+
+
+async def run_search(
+    update: Update, ctx: CrmContext, query: str, when_nothing: NothingFound | None = None
+) -> str | None:
     """Answer a search. Returns the step to stay at (for the /find flow): a search that found
-    nothing keeps its text, so that the create buttons can use it."""
+    nothing keeps its text, so that the create buttons can use it; unless the caller answers
+    that case itself (`when_nothing`: a question that was no search after all)."""
     _ = ctx.t
     query = " ".join(query.split())
     if len(query) < search.MIN_QUERY:
         ctx.reply(_("Send at least two characters to search."))
-        return await _leave(update, ctx)
+        return await leave(update, ctx)
     found = await search.search(
         ctx.session,
         workspace_id=ctx.member.workspace_id,
@@ -62,12 +69,15 @@ async def run_search(update: Update, ctx: CrmContext, query: str) -> str | None:
         region=region(ctx),
         limit=LIMIT,
     )
+    if found.count == 0 and when_nothing is not None:
+        await when_nothing(update, ctx, query)
+        return await leave(update, ctx)
     if found.count == 0:
         return await _nothing_found(update, ctx, query)
     if found.count == 1:
         record = found.records[0]
         await show_card(ctx, kind_of(record), record.id)
-        return await _leave(update, ctx)
+        return await leave(update, ctx)
     rows = [[_open(label(org), org)] for org in found.organizations]
     for person in found.contacts:
         text = label(person)
@@ -79,14 +89,14 @@ async def run_search(update: Update, ctx: CrmContext, query: str) -> str | None:
     if len(found.organizations) == LIMIT or len(found.contacts) == LIMIT:
         text += "\n" + _("Only the first ones are shown: type more to narrow the search.")
     ctx.reply(text, reply_markup=InlineKeyboardMarkup(rows))
-    return await _leave(update, ctx)
+    return await leave(update, ctx)
 
 
 def _open(text: str, record) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=pack("card", code(kind_of(record)), record.id))
 
 
-async def _leave(update: Update, ctx: CrmContext) -> None:
+async def leave(update: Update, ctx: CrmContext) -> None:
     """Forget the text of an earlier search that found nothing, or the /find question."""
     if flows.current(ctx) and flows.current(ctx)[0] in (NOTHING, FIND):
         await flows.finish(update, ctx)
