@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot import outgoing
 from bot.config import Settings
 from bot.processing import PerChatUpdateProcessor
 from crm.i18n import Catalogs
@@ -78,6 +79,12 @@ def build_application(
         .token(settings.require_token())
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
+        .request(
+            outgoing.request(
+                retries=settings.telegram_retries, timeout=settings.telegram_timeout_seconds
+            )
+        )
+        .rate_limiter(outgoing.rate_limiter(settings.telegram_retries))
         .application_class(CrmApplication)
         .context_types(ContextTypes(context=CrmContext))
         .defaults(

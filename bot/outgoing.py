@@ -1,0 +1,75 @@
+"""Talking to the Bot API when it pushes back: flood limits, 429, 5xx and time-outs.
+
+- `AIORateLimiter` keeps outgoing calls under Telegram's flood limits and, on a 429, stops
+  every call for `retry_after` seconds and repeats the refused one (up to `retries` times).
+- A 5xx answer means Telegram (or a proxy before it) did not do the call: it is repeated after
+  a growing pause (`ServerErrorRetries`).
+- A call that timed out is never repeated: Telegram may have received it, and a second
+  sendMessage would show the user the same message twice. It is logged and the error raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram.error import TimedOut
+from telegram.ext import AIORateLimiter
+from telegram.request import HTTPXRequest
+
+log = logging.getLogger(__name__)
+
+FIRST_PAUSE_SECONDS = 0.5
+
+
+def _method(url: str) -> str:
+    return url.rsplit("/", 1)[-1]  # the URL holds the token: only the method name is logged
+
+
+class ServerErrorRetries(HTTPXRequest):
+    """HTTPXRequest that repeats a call answered with a 5xx, and logs a timed-out call."""
+
+    def __init__(self, *, retries: int, first_pause: float = FIRST_PAUSE_SECONDS, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.retries = retries
+        self.first_pause = first_pause
+
+    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any):
+        attempt = 0
+        while True:
+            try:
+                code, payload = await super().do_request(url, method, *args, **kwargs)
+            except TimedOut:
+                log.warning(
+                    "Bot API %s timed out; not repeated, it may have been delivered", _method(url)
+                )
+                raise
+            if code < 500 or attempt >= self.retries:
+                return code, payload
+            pause = self.first_pause * 2**attempt
+            attempt += 1
+            log.warning(
+                "Bot API %s answered %s; retry %d of %d in %.1f s",
+                _method(url),
+                code,
+                attempt,
+                self.retries,
+                pause,
+            )
+            await asyncio.sleep(pause)
+
+
+def rate_limiter(retries: int) -> AIORateLimiter:
+    return AIORateLimiter(max_retries=retries)
+
+
+def request(*, retries: int, timeout: float) -> ServerErrorRetries:
+    """The request object of every call but getUpdates (which has its own long-poll timeout)."""
+    return ServerErrorRetries(
+        retries=retries,
+        connection_pool_size=256,  # ApplicationBuilder's default for the main request object
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+    )
