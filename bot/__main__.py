@@ -52,10 +52,27 @@ def _fail(lines: list[str], code: int = 2) -> int:
 
 def run(settings: Settings) -> int:
     from bot.app import build_application
+    from bot.waiting import shown, wait_for_database
     from storage.schema import SchemaBehind
 
     token = settings.require_token()
     logs.configure(settings.log_level, [token])
+    problem = asyncio.run(
+        wait_for_database(
+            settings.database_url,
+            retries=settings.db_connect_retries,
+            interval=settings.db_connect_interval_seconds,
+        )
+    )
+    if problem:
+        attempts = settings.db_connect_retries + 1
+        return _fail(
+            [
+                f"cannot reach the database at {shown(settings.database_url)} "
+                f"after {attempts} attempts: {problem}"
+            ],
+            3,
+        )
     application = build_application(settings)
     try:
         application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])

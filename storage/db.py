@@ -30,7 +30,13 @@ class Database:
             ensure_sqlite_dir(url)
             connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, connect_args=connect_args, pool_pre_ping=not self.is_sqlite
+            url,
+            echo=echo,
+            connect_args=connect_args,
+            # A server restart leaves dead connections in the pool: test each before use.
+            pool_pre_ping=not self.is_sqlite,
+            # Errors are logged with tracebacks; their SQL parameters hold phones and names.
+            hide_parameters=True,
         )
         if self.is_sqlite:
             _configure_sqlite(self.engine)
