@@ -905,6 +905,7 @@ async def run_import(
         batch_id = batch.id
     try:
         async with database.transaction() as session:
+            await repo.hold_batch(session, batch_id=batch_id)  # "alive" for other instances
             with collector_paused():
                 stats = await _write_plan(
                     session,
@@ -1168,7 +1169,7 @@ async def list_batches(
 async def fail_interrupted(database: Database, *, now: datetime) -> list[ImportBatch]:
     """At start: batches a killed process left `running` become `failed` (their writes were
     rolled back with the process's transaction). Returned so the bot can tell their members.
-    With several bot instances on one database, call it only where imports run."""
+    A batch another instance is still writing is locked by its transaction and passed by."""
     async with database.transaction() as session:
         found = await repo.running_batches(session)
         for batch in found:

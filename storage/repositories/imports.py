@@ -102,9 +102,22 @@ async def list_batches(
     return list((await session.exec(statement)).all())
 
 
+async def hold_batch(session: AsyncSession, *, batch_id: int) -> None:
+    """Lock the batch row until this transaction ends (PostgreSQL; SQLite ignores it): while
+    the importing transaction lives, `running_batches` on another instance passes it by."""
+    statement = sm_select(ImportBatch.id).where(ImportBatch.id == batch_id).with_for_update()
+    await session.exec(statement)
+
+
 async def running_batches(session: AsyncSession) -> list[ImportBatch]:
-    statement = sm_select(ImportBatch).where(ImportBatch.status == ImportStatus.running)
-    return list((await session.exec(statement.order_by(col(ImportBatch.id)))).all())
+    """Batches marked running whose importing transaction is gone (locked ones are skipped)."""
+    statement = (
+        sm_select(ImportBatch)
+        .where(ImportBatch.status == ImportStatus.running)
+        .order_by(col(ImportBatch.id))
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.exec(statement)).all())
 
 
 # --- remembered column mappings -----------------------------------------------------------

@@ -65,7 +65,8 @@ class BotProcess:
         return code
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the bot and any worker processes it started, as a supervisor does."""
+        os.killpg(self.process.pid, signal.SIGKILL)
 
     def interrupt(self) -> None:
         self.process.send_signal(signal.SIGINT)
@@ -82,15 +83,15 @@ async def bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[BotProce
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group, so `kill()` reaches its workers
     )
     running = BotProcess(process)
     try:
         yield running
     finally:
-        if process.returncode is None:
-            with suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # the bot, if still running, and workers
+        await process.wait()
         with suppress(Exception):
             await running._reader
 
