@@ -1,0 +1,154 @@
+"""Two bot instances on one PostgreSQL database and one Bot API: a conversation goes on from
+one to the other, an update both receive has its effect and its reply once, and a due reminder
+goes out once when both run their reminder job at the same moment.
+
+Telegram gives each update to one getUpdates caller only, so two instances scale out behind a
+webhook. Here a router plays the load balancer: it takes the updates the emulator queues and
+hands them to the instance (or, to prove the ledger, both instances) the test chooses."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from sqlmodel import select
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, on_shutdown, on_startup
+from bot.config import load_settings
+from emulator import BotApiEmulator
+from handlers.reminders import JOB_NAME
+from storage.db import Database
+from storage.models import Invite, ProcessedUpdate
+from storage.schema import upgrade_async
+from tests.conftest import POSTGRES_URL, fresh_schema
+from tests.e2e.activity_helpers import add_contact, add_organization
+from tests.e2e.conftest import TOKEN, Clock, RunningBot
+
+pytestmark = pytest.mark.postgres  # SQLite is one file for one instance
+
+
+class Router:
+    """Hands every update the emulator queues to the instances in `to` (a load balancer)."""
+
+    def __init__(self, emulator: BotApiEmulator) -> None:
+        self.state = emulator.bot(TOKEN)
+        self.to: list[Application] = []
+        self._task: asyncio.Task | None = None
+
+    async def _forward(self) -> None:
+        while True:
+            await self.state.signal.wait_until(lambda: bool(self.state.updates), 1.0)
+            for data in self.state.take_updates(100):
+                self.state.confirm(data["update_id"] + 1)
+                for application in self.to:
+                    await application.update_queue.put(Update.de_json(data, application.bot))
+
+    def __enter__(self) -> Router:
+        self._task = asyncio.create_task(self._forward())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+@asynccontextmanager
+async def serving(application: Application) -> AsyncIterator[Application]:
+    """Run an instance without getUpdates, as behind a webhook."""
+    await application.initialize()
+    try:
+        await on_startup(application)
+        await application.start()
+        yield application
+    finally:
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await on_shutdown(application)
+
+
+@pytest.fixture
+async def instances(emulator) -> AsyncIterator[tuple[RunningBot, Application, Application]]:
+    clock = Clock()
+    async with fresh_schema() as schema:
+        await upgrade_async(POSTGRES_URL, schema=schema)
+        settings = load_settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            bot_api_url=emulator.url,
+            database_url=POSTGRES_URL,
+            reminder_interval_seconds=3600,  # the test runs the reminder jobs itself
+        )
+
+        def instance() -> Application:
+            database = Database(POSTGRES_URL, schema=schema)
+            return build_application(settings, database=database, clock=clock)
+
+        async with serving(instance()) as first, serving(instance()) as second:
+            services = first.bot_data["services"]
+            yield RunningBot(emulator, services.database, settings, clock), first, second
+
+
+async def test_a_conversation_goes_on_at_the_other_instance(instances, emulator):
+    bot, first, second = instances
+    owner = bot.user(1, "Olga")
+    with Router(emulator) as router:
+        router.to = [first]
+        await owner.send("/start")
+        assert "company's name" in (await owner.next_message()).text
+        router.to = [second]  # step 2 reaches the other instance: the step is in the database
+        await owner.send("Acme Trading")
+        assert "Acme Trading" in (await owner.next_message()).text
+        router.to = [first]
+        await owner.send("/team")  # and the workspace B created is A's too
+        team = await owner.next_message()
+        assert "Team of Acme Trading" in team.text, team.text
+
+
+async def test_an_update_both_instances_receive_counts_once(instances, emulator):
+    bot, first, second = instances
+    admin = bot.user(1, "Olga")
+    with Router(emulator) as router:
+        router.to = [first]
+        await bot.onboard(admin)
+        await admin.send("/team")
+        team = await admin.next_message()
+        router.to = [first, second]  # the same tap, delivered to both at once
+        await admin.tap(team, "Invite a sales rep")
+        link = await admin.next_message()
+        assert "Invite link" in link.text
+        await admin.expect_no_message(within=1.0)  # one reply, not two
+        router.to = [second, first]
+        await admin.send("/help")
+        await admin.next_message()
+        await admin.expect_no_message(within=1.0)
+    async with bot.database.transaction() as session:
+        assert len((await session.exec(select(Invite))).all()) == 1
+        claimed = (await session.exec(select(ProcessedUpdate.update_id))).all()
+    assert len(claimed) == len(set(claimed))
+    answers = emulator.calls_to("answerCallbackQuery")
+    assert len(answers) == 1  # the spinner stopped once, by the instance that did the work
+
+
+async def test_a_due_reminder_is_sent_once_by_two_instances_at_the_same_moment(instances, emulator):
+    bot, first, second = instances
+    anna = bot.user(1, "Anna")
+    with Router(emulator) as router:
+        router.to = [first]
+        await bot.onboard(anna)
+        org = await add_organization(bot, anna, "Romashka")
+        await add_contact(bot, anna, "Ivan Petrov", organization_id=org.id)
+        await anna.send("/call Petrov discussed prices, call back in 1 hour")
+        await anna.next_message()
+    bot.clock.advance(hours=1)
+    [job_a] = first.job_queue.get_jobs_by_name(JOB_NAME)
+    [job_b] = second.job_queue.get_jobs_by_name(JOB_NAME)
+    for _ in range(5):  # several rounds, each with both instances at once
+        await asyncio.gather(job_a.run(first), job_b.run(second))
+    reminder = await anna.next_message()
+    assert reminder.text.startswith("⏰ Call back Ivan Petrov")
+    await anna.expect_no_message(within=0.5)
