@@ -28,6 +28,7 @@ from handlers.activity_views import (
 from handlers.callbacks import int_part, invalid_button, parts
 from handlers.context import CrmContext
 from handlers.records import explain, record_ref
+from handlers.refusals import audit_problem
 from storage.models import ActivityKind, Outcome
 
 CARD_PREFIX = "log"  # log:<call|meeting|note>:<c|o>:<id>, on the cards of handlers.cards
@@ -146,6 +147,7 @@ async def on_fix_button(update: Update, ctx: CrmContext) -> None:
             return
         item = await followups.describe_editable(session, actor=actor, activity_id=activity_id)
     except ActivityError as error:
+        audit_problem(ctx, "activity", error.problem)
         ctx.answer(problem_text(error, _), alert=True)
         return
     keyboards = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.context import CrmContext
+from handlers.refusals import audit_refusal
 
 MAX_CALLBACK_DATA = 64  # bytes, the Bot API limit
 
@@ -34,4 +35,5 @@ def int_part(values: list[str], index: int) -> int | None:
 
 def invalid_button(ctx: CrmContext) -> None:
     _ = ctx.t
+    audit_refusal(ctx, "invalid button")
     ctx.answer(_("This button is no longer valid. Please start again."), alert=True)

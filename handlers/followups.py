@@ -24,6 +24,7 @@ from handlers.activity_views import (
 from handlers.callbacks import int_part, invalid_button, pack, parts
 from handlers.context import CrmContext
 from handlers.records import explain, name_of
+from handlers.refusals import audit_problem
 from storage.models import ActivityKind
 
 TODAY_SHOWN = 20  # two buttons each; a keyboard holds 100, a message 4096 characters
@@ -78,6 +79,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
         else:
             invalid_button(ctx)
     except ActivityError as error:
+        audit_problem(ctx, "activity", error.problem)
         ctx.answer(problem_text(error, _), alert=True)
 
 

@@ -42,6 +42,7 @@ from handlers.offer_views import (
     unreadable_amount,
     unreadable_tier,
 )
+from handlers.refusals import audit_refusal
 
 EDITING = "offers.edit"
 AMOUNT_FIELDS = {
@@ -102,6 +103,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
     if handler is None:
         invalid_button(ctx)
     elif not can_manage_team(ctx.member):
+        audit_refusal(ctx, "offers not_allowed", rights=True)
         ctx.answer(problem_text(ctx.t, OfferProblem.not_allowed), alert=True)
     else:
         await handler(update, ctx, values)

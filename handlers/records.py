@@ -12,6 +12,7 @@ from telegram import Update
 from crm.directory import DirectoryError, DirectoryProblem, Kind, Record, kind_of
 from handlers.callbacks import int_part
 from handlers.context import CrmContext
+from handlers.refusals import audit_problem
 
 CODES = {Kind.organization: "o", Kind.contact: "c"}
 KINDS = {code: kind for kind, code in CODES.items()}
@@ -76,6 +77,7 @@ def problem_text(ctx: CrmContext, problem: DirectoryProblem) -> str:
 def explain(update: Update, ctx: CrmContext, error: DirectoryError) -> None:
     """A refusal as an alert on a tapped button, or as a reply to a message."""
     text = problem_text(ctx, error.problem)
+    audit_problem(ctx, "directory", error.problem)
     if update.callback_query:
         ctx.answer(text, alert=True)
     else:

@@ -13,6 +13,7 @@ from crm.team import TeamError, TeamProblem
 from handlers.callbacks import int_part, invalid_button, pack, parts
 from handlers.context import CrmContext
 from handlers.people import member_label, role_name
+from handlers.refusals import audit_problem, audit_refusal
 from storage.models import Member, Role
 
 PREFIX = "team"
@@ -24,6 +25,7 @@ def _not_admin_text(_: Translator) -> str:
 
 async def show_team(update: Update, ctx: CrmContext) -> None:
     if not team.can_manage_team(ctx.member):
+        audit_refusal(ctx, "team not_allowed", rights=True)
         ctx.reply(_not_admin_text(ctx.t))
         return
     text, markup = await _team_view(ctx)
@@ -108,6 +110,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
     values = parts(update)
     action = values[1] if len(values) > 1 else ""
     if not team.can_manage_team(ctx.member):
+        audit_refusal(ctx, "team not_allowed", rights=True)
         ctx.answer(_not_admin_text(_), alert=True)
         return
     try:
@@ -132,6 +135,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
         else:
             invalid_button(ctx)
     except TeamError as error:
+        audit_problem(ctx, "team", error.problem)
         ctx.answer(_problem_text(ctx, error), alert=True)
 
 

@@ -35,6 +35,28 @@ async def record(
     return event
 
 
+def note(
+    session: AsyncSession,
+    *,
+    workspace_id: int | None,
+    actor_id: int | None,
+    action: str,
+    after: dict[str, Any],
+) -> AuditEvent:
+    """An event with no record behind it (a refused request): written with the transaction."""
+    event = AuditEvent(
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        action=action,
+        entity_type="access",
+        entity_id=None,
+        before={},
+        after=after,
+    )
+    session.add(event)
+    return event
+
+
 async def for_entity(
     session: AsyncSession, *, workspace_id: int, entity_type: str, entity_id: int, limit: int = 20
 ) -> list[AuditEvent]:

@@ -1,0 +1,98 @@
+"""Refusals in the audit log: another workspace's ids, made-up data and missing rights are
+written down (who, which data, why); an honest stale button is refused without a row."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from telegram import Update
+
+from handlers.refusals import ACTION, forged
+from storage.models import AuditEvent
+from tests.e2e.activity_helpers import member_of
+from tests.e2e.directory_helpers import alert, new_organization, organizations
+
+
+async def refusals(bot) -> list[AuditEvent]:
+    async with bot.database.transaction() as session:
+        statement = select(AuditEvent).where(AuditEvent.action == ACTION)
+        return list((await session.exec(statement.order_by(col(AuditEvent.id)))).all())
+
+
+async def test_another_workspaces_id_is_refused_and_audited(start_bot):
+    async with start_bot(allow_new_workspaces=True) as bot:
+        olga = await bot.onboard(bot.user(1, "Olga"))
+        eve = await bot.onboard(bot.user(3, "Eve"), company="Other Co")
+        await new_organization(eve, "Secret Ltd")
+        [secret] = await organizations(bot)
+        card = await new_organization(olga, "Romashka")
+        assert await refusals(bot) == []  # nothing refused so far
+
+        for data in (f"card:o:{secret.id}", f"del:o:{secret.id}:ok", "edit:o:1:zzz"):
+            assert await alert(olga, await olga.tap_data(card.message_id, data)), data
+        member = await member_of(bot, olga)
+        rows = await refusals(bot)
+        assert [row.after["data"] for row in rows] == [
+            f"card:o:{secret.id}",
+            f"del:o:{secret.id}:ok",
+            "edit:o:1:zzz",
+        ]
+        for row in rows:
+            assert (row.workspace_id, row.actor_id) == (member.workspace_id, member.id)
+            assert row.after["forged"] is True and row.after["telegram_user_id"] == 1
+        assert rows[0].after["reason"] == "directory not_found"
+        assert rows[2].after["reason"] == "invalid button"
+        assert "Secret Ltd" in {o.name for o in await organizations(bot)}  # untouched
+
+
+async def test_a_rep_refused_an_admin_action_is_audited(bot):
+    olga = await bot.onboard(bot.user(1, "Olga"))
+    rimas = await bot.join(olga, bot.user(2, "Rimas"))
+    await rimas.send("/help")
+    help_message = await rimas.next_message()
+    answer = await alert(rimas, await rimas.tap_data(help_message.message_id, "team:inv:admin"))
+    assert answer
+    [row] = await refusals(bot)
+    rep = await member_of(bot, rimas)
+    assert row.actor_id == rep.id
+    assert row.after["data"] == "team:inv:admin" and row.after["reason"] == "team not_allowed"
+    await rimas.send("/team")  # a command is checked on the server too
+    assert "Only an admin" in (await rimas.next_message()).text
+    command = (await refusals(bot))[-1]
+    assert command.after == {
+        "reason": "team not_allowed",
+        "forged": False,
+        "telegram_user_id": 2,
+        "command": "/team",
+    }
+
+
+def _tap(data: str, offered: list[str] | None) -> Update:
+    message = {
+        "message_id": 5,
+        "date": 0,
+        "chat": {"id": 1, "type": "private"},
+        "text": "card",
+    }
+    if offered is not None:
+        message["reply_markup"] = {
+            "inline_keyboard": [[{"text": d, "callback_data": d} for d in offered]]
+        }
+    return Update.de_json(
+        {
+            "update_id": 1,
+            "callback_query": {
+                "id": "1",
+                "from": {"id": 1, "is_bot": False, "first_name": "Olga"},
+                "chat_instance": "1",
+                "data": data,
+                "message": message,
+            },
+        },
+        None,
+    )
+
+
+def test_a_button_on_its_message_is_stale_at_worst_and_other_data_is_forged():
+    assert not forged(_tap("lw:abc:who:1", ["lw:abc:who:1", "lw:abc:who:2"]))  # stale at worst
+    assert forged(_tap("lw:abc:who:9", ["lw:abc:who:1"]))
+    assert forged(_tap("card:o:7", None))  # a message without buttons
