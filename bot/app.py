@@ -84,7 +84,9 @@ def build_application(
                 retries=settings.telegram_retries, timeout=settings.telegram_timeout_seconds
             )
         )
-        .rate_limiter(outgoing.rate_limiter(settings.telegram_retries))
+        .rate_limiter(
+            outgoing.rate_limiter(settings.telegram_retries, throttle=settings.telegram_rate_limit)
+        )
         .application_class(CrmApplication)
         .context_types(ContextTypes(context=CrmContext))
         .defaults(

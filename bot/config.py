@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     reminder_interval_seconds: float = Field(default=30, gt=0, le=3600)
     telegram_retries: int = Field(default=3, ge=0, le=10)
+    telegram_rate_limit: bool = True
     telegram_timeout_seconds: float = Field(default=5, gt=0, le=300)
     db_connect_retries: int = Field(default=10, ge=0, le=1000)
     db_connect_interval_seconds: float = Field(default=2, gt=0, le=300)

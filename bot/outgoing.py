@@ -60,8 +60,12 @@ class ServerErrorRetries(HTTPXRequest):
             await asyncio.sleep(pause)
 
 
-def rate_limiter(retries: int) -> AIORateLimiter:
-    return AIORateLimiter(max_retries=retries)
+def rate_limiter(retries: int, *, throttle: bool = True) -> AIORateLimiter:
+    """Telegram's flood limits (30 messages a second, 20 a minute per group); without
+    `throttle` (a test Bot API that has none) only the 429 answers are waited out."""
+    if throttle:
+        return AIORateLimiter(max_retries=retries)
+    return AIORateLimiter(max_retries=retries, overall_max_rate=0, group_max_rate=0)
 
 
 def request(*, retries: int, timeout: float) -> ServerErrorRetries:

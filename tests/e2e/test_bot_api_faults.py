@@ -66,3 +66,13 @@ async def test_a_send_that_timed_out_is_not_repeated_blindly(start_bot, emulator
         logged = [r.getMessage() for r in caplog.records]
         assert "Bot API sendMessage timed out; not repeated, it may have been delivered" in logged
         assert not any(bot.settings.telegram_bot_token in line for line in logged)
+
+
+async def test_without_throttling_a_429_is_still_waited_out(start_bot, emulator):
+    async with start_bot(telegram_rate_limit=False) as bot:
+        admin = await bot.onboard(bot.user(1, "Olga"))
+        since = len(emulator.calls)
+        emulator.fail_next("sendMessage", status=429, retry_after=1)
+        await admin.send("/help")
+        await admin.next_message()
+        assert _send_statuses(emulator, since) == [429, 200]
