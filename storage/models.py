@@ -147,6 +147,7 @@ class Organization(SQLModel, table=True):
     __table_args__ = (
         Index("ix_organization_ws_name", "workspace_id", "name_normalized"),
         Index("ix_organization_ws_tax_id", "workspace_id", "tax_id"),
+        Index("ix_organization_ws_created", "workspace_id", "created_at"),  # digests
         _trigram_index("organization"),
     )
 
@@ -175,6 +176,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_ws_name", "workspace_id", "name_normalized"),
         Index("ix_contact_organization", "organization_id"),
+        Index("ix_contact_ws_created", "workspace_id", "created_at"),  # digests
         _trigram_index("contact"),
     )
 
@@ -258,6 +260,8 @@ class Activity(SQLModel, table=True):
             sqlite_where=text("follow_up_at IS NOT NULL AND done = 0"),
             postgresql_where=text("follow_up_at IS NOT NULL AND NOT done"),
         ),
+        # digests count the follow-ups done in a period
+        Index("ix_activity_ws_done", "workspace_id", "done_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -277,6 +281,8 @@ class Activity(SQLModel, table=True):
     occurred_at: datetime = _created()
     follow_up_at: datetime | None = _moment()
     done: bool = Field(default=False, nullable=False)
+    done_at: datetime | None = _moment()  # when it was marked done (None: open, or done before
+    # this was recorded)
     reminded_at: datetime | None = _moment()
     created_at: datetime = _created()
     deleted_at: datetime | None = _moment()
