@@ -8,6 +8,7 @@ from handlers import (
     activities,
     cards,
     contact_import,
+    digests,
     directory,
     editing,
     errors,
@@ -49,6 +50,7 @@ def register(application: Application) -> None:
         search,
         activities,
         followups,
+        digests,
     ):
         for handler in module.handlers():
             application.add_handler(handler, group=FEATURE_GROUP)

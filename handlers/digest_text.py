@@ -88,19 +88,24 @@ def rep_block(rep: RepSummary, _: Translator) -> str:
     )
 
 
-def totals_block(digest: Digest, _: Translator) -> str:
-    lines = [_("<b>Team totals</b>")]
+def totals_lines(digest: Digest, _: Translator, calls_by_outcome=None) -> list[str]:
+    """Each figure with its change against the period before; none that was zero both times."""
+    lines = []
     for name, label in _labels(_).items():
         change = digest.change(name)
         if not (change.current or change.previous):
             continue
+        text = label.format(count=_.number(change.current))
+        if name == "calls" and calls_by_outcome:
+            text += _outcomes(calls_by_outcome, _)
         trend = change_text(change, _)
-        lines.append(
-            label.format(count=_.number(change.current)) + (f" ({trend})" if trend else "")
-        )
-    if len(lines) == 1:
-        lines.append(_("Nothing was logged in this period."))
-    return "\n".join(lines)
+        lines.append(text + (f" ({trend})" if trend else ""))
+    return lines
+
+
+def totals_block(digest: Digest, _: Translator) -> str:
+    lines = totals_lines(digest, _) or [_("Nothing was logged in this period.")]
+    return "\n".join([_("<b>Team totals</b>"), *lines])
 
 
 def digest_blocks(digest: Digest, _: Translator, *, title: str) -> list[str]:
