@@ -262,6 +262,8 @@ class Activity(SQLModel, table=True):
             sqlite_where=text("follow_up_at IS NOT NULL AND done = 0"),
             postgresql_where=text("follow_up_at IS NOT NULL AND NOT done"),
         ),
+        # digests count the follow-ups done in a period
+        Index("ix_activity_ws_done", "workspace_id", "done_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -281,6 +283,8 @@ class Activity(SQLModel, table=True):
     occurred_at: datetime = _created()
     follow_up_at: datetime | None = _moment()
     done: bool = Field(default=False, nullable=False)
+    done_at: datetime | None = _moment()  # when it was marked done (None: open, or done before
+    # this was recorded)
     reminded_at: datetime | None = _moment()
     created_at: datetime = _created()
     deleted_at: datetime | None = _moment()

@@ -1,0 +1,82 @@
+"""The digest's chart: a PNG with a panel per calling rep, or None when nobody called."""
+
+from __future__ import annotations
+
+import struct
+from datetime import date
+
+from crm.digests import periods
+from crm.digests.chart import calls_chart
+from crm.digests.model import Counts, DayCalls, Digest, RepSummary
+from storage.models import Outcome
+
+WEEK = periods.week_of(date(2026, 10, 21), "Europe/Vilnius")
+LABELS = {Outcome.talked: "Talked", Outcome.busy: "Busy", None: "No outcome"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _digest(reps: int, calls: list[DayCalls], period=WEEK) -> Digest:
+    return Digest(
+        period=period,
+        previous=periods.previous(period),
+        reps=tuple(RepSummary(i, f"Rep {i}", Counts()) for i in range(reps)),
+        totals=Counts(),
+        previous_totals=Counts(),
+        calls_per_day=tuple(calls),
+    )
+
+
+def _size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == PNG_SIGNATURE and png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+def _chart(digest: Digest, seen: list[date] | None = None, **kwargs) -> bytes | None:
+    def day_format(day: date) -> str:
+        if seen is not None:
+            seen.append(day)
+        return day.strftime("%a %d")
+
+    return calls_chart(
+        digest, outcome_labels=LABELS, title="Calls", day_format=day_format, **kwargs
+    )
+
+
+def _busy_week(reps: int) -> list[DayCalls]:
+    return [
+        DayCalls(day, rep, outcome, 1 + (rep + day.day) % 4)
+        for day, _, _ in periods.days(WEEK)
+        for rep in range(reps)
+        for outcome in (Outcome.talked, Outcome.busy, Outcome.wrong_number, None)
+    ]
+
+
+def test_ten_reps_over_a_week_make_a_grid_of_panels():
+    seen: list[date] = []
+    png = _chart(_digest(10, _busy_week(10)), seen)
+    assert _size(png) == (1440, 810)  # 4 columns x 3 rows of panels, a title and a legend
+    assert sorted(set(seen)) == [d for d, _, _ in periods.days(WEEK)]  # every day labelled
+
+
+def test_one_rep_and_names_given_by_the_caller():
+    png = _chart(_digest(1, _busy_week(1)), names={0: "Rimas"})
+    assert _size(png) == (600, 350)
+
+
+def test_reps_without_calls_get_no_panel():
+    calls = [DayCalls(date(2026, 10, 25), 3, Outcome.talked, 2)]
+    assert _size(_chart(_digest(5, calls))) == (600, 350)  # one panel, as for one rep
+
+
+def test_a_digest_without_calls_draws_nothing():
+    assert _chart(_digest(3, [])) is None
+    # calls of someone outside the digest's reps are not drawn either
+    assert _chart(_digest(2, [DayCalls(date(2026, 10, 20), 7, Outcome.talked, 1)])) is None
+
+
+def test_a_long_period_labels_some_days_only():
+    month = periods.custom(date(2026, 10, 1), date(2026, 10, 31), "Europe/Vilnius")
+    seen: list[date] = []
+    png = _chart(_digest(1, [DayCalls(date(2026, 10, 5), 0, Outcome.talked, 3)], month), seen)
+    assert png[:8] == PNG_SIGNATURE
+    assert 4 <= len(set(seen)) <= 7 and min(seen) == date(2026, 10, 1)
