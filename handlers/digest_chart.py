@@ -3,20 +3,16 @@ language."""
 
 from __future__ import annotations
 
+from crm.digests.chart import calls_chart
 from crm.digests.model import Digest
 from crm.i18n import Translator
 from handlers.digest_text import outcome_label, short_day
 from storage.models import Outcome
 
-try:  # drawn by crm.digests.chart (digest-data branch); until merged, digests go without it
-    from crm.digests.chart import calls_chart
-except ImportError:  # pragma: no cover
-    calls_chart = None
-
 
 def chart_png(digest: Digest, _: Translator) -> bytes | None:
     """PNG bytes, or None when nobody made a call."""
-    if calls_chart is None or not digest.calls_per_day:
+    if not digest.calls_per_day:
         return None
     return calls_chart(
         digest,

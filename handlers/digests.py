@@ -246,7 +246,8 @@ def _settings_keyboard(settings: DigestSettings, _: Translator) -> InlineKeyboar
 
 async def _names(ctx: CrmContext) -> dict[int, str]:
     people = await team_members(ctx.session, actor=ctx.member)
-    return {person.id: person.display_name or str(person.id) for person in people}
+    named = {person.id: person.display_name or str(person.id) for person in people}
+    return dict(sorted(named.items(), key=lambda item: (item[1].casefold(), item[0])))
 
 
 async def _show_settings(

@@ -1,7 +1,7 @@
 """digests
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-06 12:40:00
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import storage.types
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0004'
-down_revision: Union[str, None] = '0002'
+down_revision: Union[str, None] = '0005'  # after digest-data's 0005 on this branch; the merge re-chains after 0003
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
