@@ -39,7 +39,8 @@ _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
 def _refuse(update: Update, ctx: CrmContext) -> None:
-    text = ctx.t("Team digests are for managers and admins. Your own summary: /me")
+    _ = ctx.t
+    text = _("Team digests are for managers and admins. Your own summary: /me")
     if update.callback_query:
         ctx.answer(text, alert=True)
     else:
@@ -69,7 +70,8 @@ async def on_digest(update: Update, ctx: CrmContext) -> None:
     if ctx.args and ctx.args[0].lower() == "settings":
         await _show_settings(update, ctx)
         return
-    ctx.reply(ctx.t("📊 Which digest?"), reply_markup=_menu(ctx.t))
+    _ = ctx.t
+    ctx.reply(_("📊 Which digest?"), reply_markup=_menu(_))
 
 
 async def _on_period_button(update: Update, ctx: CrmContext, choice: str) -> None:
