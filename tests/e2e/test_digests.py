@@ -231,3 +231,41 @@ async def test_a_rep_has_me_but_no_team_digest_or_its_settings(start_bot):
         assert "for managers and admins" in (await rimas.callback_answer(query))["text"]
         [daily, weekly] = sorted(await _rows(bot, DigestSubscription), key=lambda r: r.kind)
         assert daily.enabled and weekly.enabled and daily.member_id != 2
+
+
+async def test_the_weekly_digest_comes_on_monday_for_the_week_before(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        bot.clock.advance(**TO_18_MOSCOW)
+        await olga.wait_for(is_digest)  # Wednesday's daily
+        await olga.next_message()
+        await olga.send("/digest settings")
+        view = await olga.next_message()
+        await olga.tap_data(view.message_id, "dg:s:on:d")  # daily off: only the weekly now
+        assert "Daily digest: off" in (await olga.next_edit()).text
+        bot.clock.advance(days=4, hours=14, minutes=59)  # Monday 30 Nov, 08:59 in Moscow
+        await olga.expect_no_message(within=0.6)
+        bot.clock.advance(minutes=1)
+        weekly = plain((await olga.wait_for(is_digest)).text)
+        assert weekly.startswith("📊 Weekly digest\nNov 23 – 29, 2026"), weekly
+        assert "Calls: 3 (new)" in weekly and "👤 Rimas\nCalls: 2" in weekly
+        assert (await olga.next_message()).photo.startswith(PNG)
+        bot.clock.advance(days=1)
+        await olga.expect_no_message(within=0.6)
+
+
+async def test_a_manager_who_blocked_the_bot_is_not_retried(start_bot, emulator):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await olga.block()
+        bot.clock.advance(**TO_18_MOSCOW)
+        for _ in range(50):
+            rows = await _rows(bot, DigestDelivery)
+            if rows and rows[0].failed_at:
+                break
+            await asyncio.sleep(0.1)
+        [row] = rows
+        assert row.sent_at is None and row.failed_at is not None and "Forbidden" in row.error
+        tries = len([c for c in emulator.calls if c.method == "sendMessage"])
+        await asyncio.sleep(0.8)  # more rounds
+        assert len([c for c in emulator.calls if c.method == "sendMessage"]) == tries
