@@ -151,6 +151,7 @@ class Organization(SQLModel, table=True):
     __table_args__ = (
         Index("ix_organization_ws_name", "workspace_id", "name_normalized"),
         Index("ix_organization_ws_tax_id", "workspace_id", "tax_id"),
+        Index("ix_organization_ws_created", "workspace_id", "created_at"),  # digests
         _trigram_index("organization"),
     )
 
@@ -179,6 +180,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_ws_name", "workspace_id", "name_normalized"),
         Index("ix_contact_organization", "organization_id"),
+        Index("ix_contact_ws_created", "workspace_id", "created_at"),  # digests
         _trigram_index("contact"),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
@@ -23,7 +24,7 @@ from crm.digests.model import Digest
 from crm.digests.periods import days
 from storage.models import Outcome
 
-__all__ = ["OUTCOME_COLOURS", "calls_chart"]
+__all__ = ["OUTCOME_COLOURS", "ChartData", "Panel", "calls_chart", "chart_data"]
 
 DPI = 100
 PANEL_WIDTH, PANEL_HEIGHT = 3.6, 2.3  # inches per rep
@@ -41,6 +42,48 @@ OUTCOME_COLOURS: dict[Outcome | None, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Panel:
+    """One rep's bars: for each outcome drawn, the calls of each day of the period."""
+
+    member_id: int
+    name: str
+    calls: dict[Outcome | None, list[int]]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(per_day) for per_day in self.calls.values())
+
+
+@dataclass(frozen=True)
+class ChartData:
+    days: list[date]  # every local day of the period, with calls or not
+    outcomes: list[Outcome | None]  # those with any call, in stacking order
+    panels: list[Panel]  # reps with a call, in the digest's order
+
+
+def chart_data(digest: Digest, *, names: Mapping[int, str] | None = None) -> ChartData:
+    """What the chart draws: a panel per rep of the digest who called, named by `names` (by
+    member id) or else by the digest."""
+    calls: dict[tuple[int, date, Outcome | None], int] = {}
+    for row in digest.calls_per_day:
+        key = (row.member_id, row.day, row.outcome)
+        calls[key] = calls.get(key, 0) + row.calls
+    dates = [day for day, _, _ in days(digest.period)]
+    outcomes = [o for o in OUTCOME_COLOURS if any(key[2] == o for key in calls)]
+    callers = {member_id for member_id, _, _ in calls}
+    panels = [
+        Panel(
+            member_id=rep.member_id,
+            name=(names or {}).get(rep.member_id, rep.name),
+            calls={o: [calls.get((rep.member_id, d, o), 0) for d in dates] for o in outcomes},
+        )
+        for rep in digest.reps
+        if rep.member_id in callers
+    ]
+    return ChartData(days=dates, outcomes=outcomes, panels=panels)
+
+
 def calls_chart(
     digest: Digest,
     *,
@@ -52,33 +95,20 @@ def calls_chart(
     """PNG bytes of the digest's calls per rep per day by outcome, or None when no rep made a
     call. `names` overrides the reps' names by member id; `outcome_labels` names the legend's
     outcomes (a missing one shows its code); `day_format` writes a day under the bars."""
-    calls: dict[tuple[int, date, Outcome | None], int] = {}
-    for row in digest.calls_per_day:
-        key = (row.member_id, row.day, row.outcome)
-        calls[key] = calls.get(key, 0) + row.calls
-    callers = {member_id for member_id, _, _ in calls}
-    reps = [rep for rep in digest.reps if rep.member_id in callers]
-    if not reps:
+    data = chart_data(digest, names=names)
+    if not data.panels:
         return None
-    dates = [day for day, _, _ in days(digest.period)]
-    outcomes = [o for o in OUTCOME_COLOURS if any(key[2] == o for key in calls)]
-
-    columns = min(MAX_COLUMNS, math.ceil(math.sqrt(len(reps))))
-    rows = math.ceil(len(reps) / columns)
+    columns = min(MAX_COLUMNS, math.ceil(math.sqrt(len(data.panels))))
+    rows = math.ceil(len(data.panels) / columns)
     width = max(columns * PANEL_WIDTH, 6)
-    figure = Figure(
-        figsize=(width, rows * PANEL_HEIGHT + 1.2),
-        dpi=DPI,
-        layout="constrained",
-    )
+    figure = Figure(figsize=(width, rows * PANEL_HEIGHT + 1.2), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)  # attaches itself as figure.canvas
-    panels = figure.subplots(rows, columns, sharey=True, squeeze=False).flatten()
-    step = math.ceil(len(dates) / MAX_DAY_LABELS)
-    positions = range(len(dates))
-    for axes, rep in zip(panels, reps, strict=False):
-        bottom = [0] * len(dates)
-        for outcome in outcomes:
-            heights = [calls.get((rep.member_id, day, outcome), 0) for day in dates]
+    grid = figure.subplots(rows, columns, sharey=True, squeeze=False).flatten()
+    step = math.ceil(len(data.days) / MAX_DAY_LABELS)
+    positions = list(range(len(data.days)))
+    for axes, panel in zip(grid, data.panels, strict=False):
+        bottom = [0] * len(data.days)
+        for outcome, heights in panel.calls.items():
             axes.bar(
                 positions,
                 heights,
@@ -88,18 +118,17 @@ def calls_chart(
                 label=_label(outcome, outcome_labels),
             )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        name = (names or {}).get(rep.member_id, rep.name)
-        axes.set_title(f"{name} · {sum(bottom)}", fontsize="medium")
-        axes.set_xticks(list(positions)[::step], [day_format(d) for d in dates[::step]])
+        axes.set_title(f"{panel.name} · {panel.total}", fontsize="medium")
+        axes.set_xticks(positions[::step], [day_format(d) for d in data.days[::step]])
         axes.tick_params(axis="x", labelsize="x-small")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(True, axis="y", color="#dddddd", linewidth=0.8)
         axes.set_axisbelow(True)
-        axes.set_xlim(-0.6, len(dates) - 0.4)
-    for axes in panels[len(reps) :]:
+        axes.set_xlim(-0.6, len(data.days) - 0.4)
+    for axes in grid[len(data.panels) :]:
         axes.set_visible(False)
-    handles, labels = panels[0].get_legend_handles_labels()
-    legend_columns = len(outcomes) if width >= 9 else 3  # narrow pictures: two rows
+    handles, labels = grid[0].get_legend_handles_labels()
+    legend_columns = len(data.outcomes) if width >= 9 else 3  # narrow pictures: two rows
     figure.legend(handles, labels, loc="outside lower center", ncols=legend_columns)
     figure.suptitle(title)
     buffer = BytesIO()

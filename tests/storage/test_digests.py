@@ -327,6 +327,12 @@ async def test_a_single_dst_day_and_a_custom_range(database):
         date(2026, 10, 25),
     ]
 
+    year = periods.custom(date(2026, 1, 1), date(2026, 12, 31), VILNIUS)  # 365 days, 364 bounds
+    digest = await _digest(database, team, period=year)
+    assert digest.totals.calls == 10  # and the call at next Monday's first instant
+    assert sum(row.calls for row in digest.calls_per_day) == 10
+    assert max(row.day for row in digest.calls_per_day) == date(2026, 10, 26)
+
 
 async def test_completing_a_follow_up_records_when(database):
     team = await _hand_made_week(database)

@@ -6,7 +6,7 @@ import struct
 from datetime import date
 
 from crm.digests import periods
-from crm.digests.chart import calls_chart
+from crm.digests.chart import Panel, calls_chart, chart_data
 from crm.digests.model import Counts, DayCalls, Digest, RepSummary
 from storage.models import Outcome
 
@@ -61,6 +61,32 @@ def test_ten_reps_over_a_week_make_a_grid_of_panels():
 def test_one_rep_and_names_given_by_the_caller():
     png = _chart(_digest(1, _busy_week(1)), names={0: "Rimas"})
     assert _size(png) == (600, 350)
+
+
+def test_the_bars_drawn():
+    monday, sunday = date(2026, 10, 19), date(2026, 10, 25)
+    digest = _digest(
+        3,
+        [
+            DayCalls(sunday, 2, None, 1),
+            DayCalls(monday, 2, Outcome.busy, 2),
+            DayCalls(monday, 2, Outcome.talked, 3),
+            DayCalls(sunday, 0, Outcome.talked, 4),
+        ],
+    )
+    data = chart_data(digest, names={2: "Rimas"})
+    assert data.days == [d for d, _, _ in periods.days(WEEK)]  # days without calls too
+    assert data.outcomes == [Outcome.talked, Outcome.busy, None]  # stacking order, used ones
+    zero = [0] * 7
+    assert data.panels == [
+        Panel(0, "Rep 0", {Outcome.talked: [*zero[:6], 4], Outcome.busy: zero, None: zero}),
+        Panel(
+            2,
+            "Rimas",
+            {Outcome.talked: [3, *zero[1:]], Outcome.busy: [2, *zero[1:]], None: [*zero[:6], 1]},
+        ),
+    ]  # Rep 1 made no call: no panel
+    assert [panel.total for panel in data.panels] == [4, 6]
 
 
 def test_reps_without_calls_get_no_panel():

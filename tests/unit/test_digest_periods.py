@@ -4,8 +4,11 @@ hours, and the period just before."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crm.digests import periods
 from crm.digests.model import PeriodKind
@@ -147,3 +150,35 @@ def test_a_zone_whose_switch_skips_midnight():
     period = periods.day_of(date(2026, 9, 6), "America/Santiago")
     assert period.start == _utc(2026, 9, 6, 4)
     assert period.end - period.start == timedelta(hours=23)
+
+
+ZONES = ["Europe/Vilnius", "Europe/Moscow", "America/Santiago", "Australia/Lord_Howe", "UTC"]
+
+
+@given(
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
+    tz=st.sampled_from(ZONES),
+)
+def test_any_day_is_whole_and_meets_the_next(day, tz):
+    period = periods.day_of(day, tz)
+    following = periods.day_of(day + timedelta(days=1), tz)
+    assert period.end == following.start
+    assert timedelta(hours=22) <= period.end - period.start <= timedelta(hours=26)
+    local = period.start.astimezone(ZoneInfo(tz))
+    assert local.date() == day and period.end.astimezone(ZoneInfo(tz)).date() == day + timedelta(1)
+    assert periods.previous(following) == period
+
+
+@given(
+    now=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31)),
+    tz=st.sampled_from(ZONES),
+)
+def test_now_lies_in_today_and_this_week(now, tz):
+    now = now.replace(tzinfo=UTC)
+    for period in (periods.today(now, tz), periods.this_week(now, tz)):
+        assert period.start <= now < period.end
+    week = periods.this_week(now, tz)
+    assert periods.last_week(now, tz) == periods.previous(week)
+    assert [d for d, _, _ in periods.days(week)] == [
+        week.first_day + timedelta(days=i) for i in range(7)
+    ]
