@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     allow_new_workspaces: bool = False
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     reminder_interval_seconds: float = Field(default=30, gt=0, le=3600)
+    digest_interval_seconds: float = Field(default=60, gt=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("default_locale", "log_level", mode="before")

@@ -1,0 +1,102 @@
+"""When a digest falls due: plain date arithmetic in the manager's time zone (zoneinfo).
+
+A digest is due once its local send time on an allowed weekday has passed. Only the latest
+due one counts, and only within `CATCH_UP`: a bot that was down for three days sends one
+catch-up digest, not three. Which period it covers keys the delivery ledger, so a send time
+that repeats when the clocks go back, or two bot instances ticking together, still send it
+once; a send time that does not exist when the clocks go forward fires at the same offset
+as the evening before (02:30 becomes 03:30), once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from storage.models import DigestKind
+
+ALL_DAYS = frozenset(range(1, 8))  # ISO weekdays, Monday is 1
+WORKING_DAYS = frozenset(range(1, 6))
+CATCH_UP = timedelta(days=7)  # a digest missed longer ago than this is not sent at all
+
+
+@dataclass(frozen=True)
+class Schedule:
+    kind: DigestKind
+    enabled: bool
+    hour: int
+    minute: int
+    weekdays: frozenset[int]
+    since: datetime | None = None  # nothing falls due before (the manager joined, say)
+
+    @property
+    def at(self) -> time:
+        return time(self.hour, self.minute)
+
+
+DEFAULTS = {
+    DigestKind.daily: Schedule(DigestKind.daily, True, 18, 0, WORKING_DAYS),
+    DigestKind.weekly: Schedule(DigestKind.weekly, True, 9, 0, frozenset({1})),
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: DigestKind
+    first_day: date  # of the period: the day (daily) or its Monday (weekly)
+    moment: datetime  # when it fell due, UTC
+
+
+def weekdays_text(days: frozenset[int]) -> str:
+    return "".join(str(day) for day in sorted(days))
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    return frozenset(int(c) for c in text if c.isdigit() and 1 <= int(c) <= 7)
+
+
+def local_moment(day: date, at: time, tz: str) -> datetime:
+    """The UTC instant of a local wall-clock time. zoneinfo's fold=0 picks the first of two
+    repeated times and moves a missing one forward by the gap."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def covered_first_day(kind: DigestKind, send_day: date) -> date:
+    """A daily digest covers its own day. A weekly one covers the week of the day before it
+    is sent: sent on Monday, the whole week before (Monday to Sunday)."""
+    if kind == DigestKind.daily:
+        return send_day
+    day_before = send_day - timedelta(days=1)
+    return day_before - timedelta(days=day_before.weekday())
+
+
+def due(schedule: Schedule, *, tz: str, now: datetime, window: timedelta = CATCH_UP) -> Due | None:
+    """The latest send moment that has passed, within `window` of `now`; None if none has."""
+    if not schedule.enabled or not schedule.weekdays:
+        return None
+    today = now.astimezone(ZoneInfo(tz)).date()
+    for back in range(window.days + 2):
+        day = today - timedelta(days=back)
+        if day.isoweekday() not in schedule.weekdays:
+            continue
+        moment = local_moment(day, schedule.at, tz)
+        if moment > now:
+            continue
+        if now - moment > window or (schedule.since and moment < schedule.since):
+            return None
+        return Due(schedule.kind, covered_first_day(schedule.kind, day), moment)
+    return None
+
+
+def next_moment(schedule: Schedule, *, tz: str, now: datetime) -> datetime | None:
+    """When it will next fall due, for the settings screen."""
+    if not schedule.enabled or not schedule.weekdays:
+        return None
+    today = now.astimezone(ZoneInfo(tz)).date()
+    for ahead in range(9):
+        day = today + timedelta(days=ahead)
+        if day.isoweekday() in schedule.weekdays:
+            moment = local_moment(day, schedule.at, tz)
+            if moment > now:
+                return moment
+    return None
