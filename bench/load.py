@@ -206,7 +206,7 @@ async def drive(emu: BotApiEmulator, scripts: dict[int, list[Step]]) -> dict:
     tally = Tally()
     users = {user_id: emu.user(user_id, f"Rep {user_id}", token=TOKEN) for user_id in scripts}
     load_before = os.getloadavg()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         async with watching_logs() as logs:
             await asyncio.gather(
@@ -216,6 +216,7 @@ async def drive(emu: BotApiEmulator, scripts: dict[int, list[Step]]) -> dict:
     finally:
         listeners.remove(on_event)
     wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     tally.extra_replies += sum(len(inbox.replies) for inbox in inboxes.values())
     everything = [ms for values in tally.latencies.values() for ms in values]
     return {
@@ -230,6 +231,10 @@ async def drive(emu: BotApiEmulator, scripts: dict[int, list[Step]]) -> dict:
         "latency_by_kind": {kind: with_max(v) for kind, v in sorted(tally.latencies.items())},
         "updates_per_second": round(tally.answered / wall, 1),
         "wall_seconds": round(wall, 2),
+        # bot, emulator and users share this process: CPU per update is the harness's cost
+        # plus the bot's; aiosqlite's threads can run a little beside the event loop
+        "process_cpu_seconds": round(cpu, 2),
+        "cpu_ms_per_update": round(cpu * 1000 / max(tally.answered, 1), 2),
         "load_average": {"before": rounded(load_before), "after": rounded(os.getloadavg())},
     }
 
