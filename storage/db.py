@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import event, exc, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -75,47 +71,11 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-class WriterQueue:
-    """This process's writers take SQLite's write lock in the order they asked for it.
-
-    Left to SQLite, a waiting writer sleeps in the busy handler and retries, its naps growing
-    to 100 ms: whoever retries just after a commit wins, so under load some wait for seconds
-    while newcomers pass them (200 reps in bench/load.py: up to 12 s against a median of
-    2.4 s), and a starved one fails with "database is locked" once the busy timeout is over.
-    Queued here first, each writer gets the lock as soon as the one before commits. Other
-    processes on the same file still meet SQLite's own lock and busy timeout."""
-
-    HELD = "crm_writer_queue_lock"  # key in the pooled connection's info: the lock it holds
-
-    def __init__(self, timeout: float):
-        self.timeout = timeout
-        # asyncio locks belong to one event loop; tests and the CLI may run several in turn
-        self._locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-    def enter(self, info: dict) -> None:
-        """Wait for our turn; runs inside SQLAlchemy's greenlet, hence `await_only`."""
-        loop = asyncio.get_running_loop()
-        lock = self._locks.setdefault(loop, asyncio.Lock())
-        try:
-            await_only(asyncio.wait_for(lock.acquire(), self.timeout))
-        except TimeoutError:
-            error = sqlite3.OperationalError("database is locked")
-            raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from None
-        info[self.HELD] = lock
-
-    def leave(self, info: dict) -> None:
-        lock = info.pop(self.HELD, None)
-        if lock is not None:
-            lock.release()
-
-
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """WAL so readers never wait for a writer; foreign keys on; and BEGIN IMMEDIATE so that a
     transaction takes the write lock up front. A deferred transaction that reads and then
     writes cannot wait for another writer: SQLite fails it at once with "database is locked"
-    whatever the busy timeout. Taking the lock first turns that into an orderly queue, and
-    `WriterQueue` makes it first come, first served."""
-    writers = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000)
+    whatever the busy timeout. Taking the lock first turns that into an orderly queue."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -129,24 +89,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
-            return
-        writers.enter(connection.info)
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            writers.leave(connection.info)
-            raise
-
-    @event.listens_for(engine.sync_engine, "commit")
-    def _on_commit(connection) -> None:
-        writers.leave(connection.info)
-
-    @event.listens_for(engine.sync_engine, "rollback")
-    def _on_rollback(connection) -> None:
-        writers.leave(connection.info)
-
-    @event.listens_for(engine.sync_engine, "checkin")
-    def _on_checkin(_dbapi_connection, record) -> None:
-        writers.leave(record.info)  # a connection given back in mid-transaction
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

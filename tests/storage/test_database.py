@@ -9,10 +9,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, text
-from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel, select
 
-import storage.db
 from storage import schema
 from storage.db import Database
 from storage.models import AuditEvent, Workspace
@@ -54,49 +52,6 @@ async def test_concurrent_writers_never_see_database_is_locked(database):
     async with database.transaction() as session:
         count = (await session.exec(select(func.count()).select_from(AuditEvent))).one()
     assert count == 40
-
-
-async def test_sqlite_writers_get_the_write_lock_in_the_order_they_asked(tmp_path):
-    """bench/load.py with 200 reps: writers polling in SQLite's busy handler overtook each
-    other, and a few waited 5x the median (12 s, on the way to the 30 s busy timeout)."""
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/fifo.db")
-    async with db.engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
-    served: list[int] = []
-
-    async def write(n: int) -> None:
-        async with db.transaction() as session:
-            await updates.claim_update(session, bot_id=1, update_id=n)
-            served.append(n)
-
-    try:
-        async with db.transaction() as holder:
-            await updates.claim_update(session=holder, bot_id=1, update_id=0)
-            waiting = []
-            for n in range(1, 9):  # each starts waiting a while after the one before
-                waiting.append(asyncio.create_task(write(n)))
-                await asyncio.sleep(0.04)
-        await asyncio.wait_for(asyncio.gather(*waiting), 10)
-    finally:
-        await db.dispose()
-    assert served == list(range(1, 9))
-
-
-async def test_a_sqlite_writer_that_never_gets_its_turn_fails_as_locked(tmp_path, monkeypatch):
-    monkeypatch.setattr(storage.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/locked.db")
-    async with db.engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
-    try:
-        async with db.transaction() as holder:
-            await updates.claim_update(holder, bot_id=1, update_id=1)
-            with pytest.raises(OperationalError, match="database is locked"):
-                async with db.transaction() as late:
-                    await updates.claim_update(late, bot_id=1, update_id=2)
-        async with db.transaction() as session:  # the queue is free again afterwards
-            assert await updates.claim_update(session, bot_id=1, update_id=2) is True
-    finally:
-        await db.dispose()
 
 
 async def test_a_snapshot_lets_a_writer_commit_while_it_is_open(database):
