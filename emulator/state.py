@@ -193,6 +193,9 @@ class BotState:
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.calls: list[ApiCall] = []
         self.poll_generation = 0
+        # Called with (chat, event) the moment the bot's message, edit, deletion or chat action
+        # is recorded: load drivers time replies and wait per chat without waking every waiter.
+        self.listeners: list[Callable[[ChatState, ChatEvent], None]] = []
         self._ids = itertools.count(1)
 
     # -- identity -----------------------------------------------------------------------------
@@ -338,5 +341,8 @@ class BotState:
         payload: dict[str, Any] | None = None,
     ) -> None:
         snapshot = message.snapshot() if message is not None else None
-        chat.events.append(ChatEvent(kind, snapshot, payload or {}, time.time()))
+        event = ChatEvent(kind, snapshot, payload or {}, time.time())
+        chat.events.append(event)
+        for listener in self.listeners:
+            listener(chat, event)
         self.signal.fire()
