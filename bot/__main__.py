@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from bot import logs
@@ -14,7 +15,9 @@ from bot.config import ConfigError, Settings, load_settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="CRM assistant bot")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser(
+        "run", help="run the bot: webhook mode when WEBHOOK_URL is set, else long polling"
+    )
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the Alembic migrations")
@@ -51,14 +54,22 @@ def _fail(lines: list[str], code: int = 2) -> int:
 
 
 def run(settings: Settings) -> int:
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
     from storage.schema import SchemaBehind
 
     token = settings.require_token()
-    logs.configure(settings.log_level, [token])
+    logs.configure(settings.log_level, [token, settings.webhook_secret or ""])
     application = build_application(settings)
+    log = logging.getLogger("bot")
     try:
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        if settings.webhook_url:
+            from bot.webhook import run_until_signalled
+
+            log.info("starting in webhook mode (WEBHOOK_URL is set)")
+            asyncio.run(run_until_signalled(application, settings, allowed_updates=ALLOWED_UPDATES))
+        else:
+            log.info("starting in polling mode (WEBHOOK_URL is not set)")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except SchemaBehind as error:
         return _fail([str(error)])
     return 0
