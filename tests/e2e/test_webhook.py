@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +22,7 @@ from storage.db import Database
 from storage.models import ProcessedUpdate
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import TOKEN, Clock, RunningBot
+from tests.e2e.test_cli import ROOT, _environment, _run
 
 SECRET = "s3cret_webhook-Token"
 PATH = "/telegram/hook"
@@ -180,3 +184,45 @@ async def test_health_is_503_when_the_database_does_not_answer(emulator):
             assert await response.json() == {"status": "unavailable"}
     finally:
         await database.dispose()
+
+
+async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tmp_path):
+    port = free_port()
+    env = _environment(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        BOT_API_URL=emulator.url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/crm.db",
+        WEBHOOK_URL=f"http://127.0.0.1:{port}{PATH}",
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_LISTEN="127.0.0.1",
+        PORT=str(port),  # as Heroku gives it
+    )
+    code, _, err = await _run("db", "upgrade", env=env)
+    assert code == 0, err
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        owner = emulator.user(1, "Olga", token=TOKEN)
+        await owner.send("/start")
+        assert "company's name" in (await owner.next_message(timeout=30)).text
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            assert response.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err_bytes = await asyncio.wait_for(process.communicate(), 30)
+    log = err_bytes.decode()
+    assert process.returncode == 0, log
+    assert "starting in webhook mode" in log and f"listening on 127.0.0.1:{port}{PATH}" in log
+    assert "the webhook stays registered" in log
+    assert SECRET not in log and TOKEN.split(":")[1] not in log
+    assert emulator.calls_to("getUpdates") == []
