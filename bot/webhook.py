@@ -14,9 +14,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.app import on_shutdown, on_startup
@@ -29,6 +31,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Updates are a few kilobytes; anything far larger is not from Telegram.
 MAX_BODY_BYTES = 1024 * 1024
 HEALTH_TIMEOUT_SECONDS = 2.0
+SET_WEBHOOK_ATTEMPTS = 5
 
 
 def web_app(
@@ -122,12 +125,7 @@ async def webhook(
             secret=settings.webhook_secret or "",
             database=database,
         ) as server:
-            await application.bot.set_webhook(
-                settings.webhook_url or "",
-                secret_token=settings.webhook_secret,
-                allowed_updates=allowed_updates,
-                drop_pending_updates=False,
-            )
+            await _register(application, settings, allowed_updates)
             log.info(
                 "webhook mode: listening on %s:%s%s for %s",
                 settings.webhook_listen,
@@ -142,6 +140,33 @@ async def webhook(
             await application.stop()
         await application.shutdown()
         await on_shutdown(application)
+
+
+async def _register(
+    application: Application, settings: Settings, allowed_updates: list[str]
+) -> None:
+    """setWebhook, retried a few times: a deploy should not fail on one network hiccup."""
+    for attempt in range(SET_WEBHOOK_ATTEMPTS):
+        try:
+            await application.bot.set_webhook(
+                settings.webhook_url or "",
+                secret_token=settings.webhook_secret,
+                allowed_updates=allowed_updates,
+                drop_pending_updates=False,
+            )
+            return
+        except BadRequest:  # a URL Telegram refuses: trying again will not help
+            raise
+        except RetryAfter as error:
+            wait = error.retry_after
+            delay = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        except NetworkError as error:  # TimedOut included
+            delay = 2.0**attempt
+            log.warning("setWebhook failed (%s); trying again in %.0f s", error, delay)
+        if attempt == SET_WEBHOOK_ATTEMPTS - 1:
+            break
+        await asyncio.sleep(delay)
+    raise RuntimeError(f"could not register the webhook in {SET_WEBHOOK_ATTEMPTS} attempts")
 
 
 async def run_until_signalled(

@@ -110,6 +110,16 @@ async def test_a_conversation_runs_over_the_webhook(start_webhook_bot, emulator)
     assert emulator.calls_to("deleteWebhook") == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_registering_the_webhook_survives_a_bad_gateway(start_webhook_bot, emulator):
+    emulator.fail_next("setWebhook", status=502)
+    async with start_webhook_bot() as (running, _base):
+        assert [call.status for call in emulator.calls if call.method == "setWebhook"] == [502, 200]
+        owner = running.user(1, "Olga")
+        await owner.send("/start")
+        assert "company's name" in (await owner.next_message()).text
+
+
 async def test_a_wrong_or_missing_secret_is_refused_and_nothing_runs(start_webhook_bot):
     async with start_webhook_bot() as (running, base):
         owner = await running.onboard(running.user(1, "Olga"))
