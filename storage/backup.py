@@ -39,6 +39,8 @@ def backup_sqlite(source: Path, target: Path, *, replace: bool = False) -> Backu
         raise BackupError(f"{target} exists; pass --force to replace it")
     if target.resolve() == source.resolve():
         raise BackupError(f"{target} is the database itself")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent}: no such directory")
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         # mode=rw: never create an empty database where the real one was expected
@@ -59,6 +61,8 @@ def backup_sqlite(source: Path, target: Path, *, replace: bool = False) -> Backu
         os.replace(temporary, target)
     except sqlite3.Error as error:
         raise BackupError(f"{source}: {error}") from None
+    except OSError as error:  # the target: a directory, no permission, disk full...
+        raise BackupError(f"{target}: {error.strerror or error}") from None
     finally:
         temporary.unlink(missing_ok=True)
     return BackupReport(size=target.stat().st_size, integrity=integrity, rows=rows)
