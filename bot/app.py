@@ -30,6 +30,8 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 PROCESSED_UPDATES_KEPT = timedelta(days=14)
+# What the bot asks Telegram for, by polling or by webhook.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 class CrmApplication(Application):

@@ -189,6 +189,7 @@ class BotState:
         self.users: dict[int, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
+        self.webhook_deliveries: list[Any] = []  # emulator.webhooks.Delivery, oldest first
         self.settings: dict[str, Any] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.calls: list[ApiCall] = []
