@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from crm.digests import periods, reports, subscriptions
 from crm.digests.model import Period
 from crm.digests.period_input import parse_period
-from crm.digests.schedule import Schedule, next_moment
+from crm.digests.schedule import Schedule, covers_own_week, next_moment
 from crm.digests.subscriptions import DigestSettings, Scope
 from crm.i18n import Translator
 from crm.permissions import sees_whole_team
@@ -183,6 +183,12 @@ def _schedule_line(schedule: Schedule, _: Translator) -> str:
     return f"{label}: {state}, {_hhmm(schedule)} · {days}"
 
 
+def _weekly_coverage(weekly: Schedule, _: Translator) -> str:
+    if weekly.weekdays and all(covers_own_week(day) for day in weekly.weekdays):
+        return _("(covers the week it is sent in)")
+    return _("(covers the week before)")
+
+
 def _settings_view(
     ctx: CrmContext, settings: DigestSettings, names: dict[int, str]
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -198,7 +204,7 @@ def _settings_view(
         _("<b>Digest settings</b>"),
         "",
         _schedule_line(daily, _),
-        _schedule_line(weekly, _) + " " + _("(covers the week before)"),
+        _schedule_line(weekly, _) + " " + _weekly_coverage(weekly, _),
         _("Covers: {who}").format(who=covers),
         "",
         _("Times are in your time zone, {timezone} (change it in /settings).").format(

@@ -61,13 +61,22 @@ def local_moment(day: date, at: time, tz: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
+WEEK_OVER_FROM = 5  # ISO Friday: a weekly digest sent from then on covers its own week
+
+
+def covers_own_week(send_weekday: int) -> bool:
+    """Sent Friday to Sunday, a weekly digest covers the week it is sent in (the working week
+    is over); sent Monday to Thursday, the week before, not a week only a few days old."""
+    return send_weekday >= WEEK_OVER_FROM
+
+
 def covered_first_day(kind: DigestKind, send_day: date) -> date:
-    """A daily digest covers its own day. A weekly one covers the week of the day before it
-    is sent: sent on Monday, the whole week before (Monday to Sunday)."""
+    """A daily digest covers its own day; a weekly one a Monday-to-Sunday week (see
+    `covers_own_week`)."""
     if kind == DigestKind.daily:
         return send_day
-    day_before = send_day - timedelta(days=1)
-    return day_before - timedelta(days=day_before.weekday())
+    monday = send_day - timedelta(days=send_day.weekday())
+    return monday if covers_own_week(send_day.isoweekday()) else monday - timedelta(days=7)
 
 
 def due(schedule: Schedule, *, tz: str, now: datetime, window: timedelta = CATCH_UP) -> Due | None:

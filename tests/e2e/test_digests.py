@@ -190,7 +190,10 @@ async def test_settings_buttons_turn_days_and_people_on_and_off(start_bot):
         view = await olga.next_message()
         await olga.tap_data(view.message_id, data_of(view, "dg:s:on:w"))
         view = await olga.next_edit()
-        assert "Weekly digest: off" in view.text
+        assert "Weekly digest: off, 09:00 · Mon (covers the week before)" in view.text
+        await olga.tap_data(view.message_id, "dg:s:wd:w:5")  # Friday: the week is over
+        view = await olga.next_edit()
+        assert "Weekly digest: off, 09:00 · Fri (covers the week it is sent in)" in view.text
         await olga.tap_data(view.message_id, "dg:s:wd:d:6")
         view = await olga.next_edit()
         assert "Daily digest: on, 18:00 · Mon, Tue, Wed, Thu, Fri, Sat" in view.text
