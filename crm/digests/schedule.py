@@ -18,6 +18,10 @@ from storage.models import DigestKind
 ALL_DAYS = frozenset(range(1, 8))  # ISO weekdays, Monday is 1
 WORKING_DAYS = frozenset(range(1, 6))
 CATCH_UP = timedelta(days=7)  # a digest missed longer ago than this is not sent at all
+# Settings apply from their change on, so a digest turned back on does not send one that fell
+# due while it was off. One that fell due just before the change (a manager busy in the
+# settings at digest time, before the job's next round) still goes.
+CHANGE_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class Schedule:
     hour: int
     minute: int
     weekdays: frozenset[int]
-    since: datetime | None = None  # nothing falls due before (the manager joined, say)
+    since: datetime | None = None  # nothing falls due before (joined, or last changed)
 
     @property
     def at(self) -> time:
@@ -91,7 +95,7 @@ def due(schedule: Schedule, *, tz: str, now: datetime, window: timedelta = CATCH
         moment = local_moment(day, schedule.at, tz)
         if moment > now:
             continue
-        if now - moment > window or (schedule.since and moment < schedule.since):
+        if now - moment > window or (schedule.since and moment < schedule.since - CHANGE_GRACE):
             return None
         return Due(schedule.kind, covered_first_day(schedule.kind, day), moment)
     return None

@@ -165,3 +165,29 @@ def test_toggling_someone_out_of_the_whole_team_keeps_everyone_else():
     scope = subscriptions.toggled(Scope(), 2, everyone)
     assert scope == Scope(False, (1, 3))
     assert subscriptions.toggled(scope, 2, everyone) == Scope()
+
+
+async def test_a_digest_turned_back_on_sends_nothing_missed_while_it_was_off(database):
+    admin, _rep = await _team(database)
+    tuesday = JOINED + timedelta(hours=1)
+    async with database.transaction() as session:
+        await subscriptions.toggle(session, actor=admin, kind=DigestKind.daily, now=tuesday)
+    assert await _claim(database, WEDNESDAY_EVENING) == []  # off
+    thursday_noon = WEDNESDAY_EVENING + timedelta(hours=18)  # 12:00 Moscow
+    async with database.transaction() as session:
+        await subscriptions.toggle(session, actor=admin, kind=DigestKind.daily, now=thursday_noon)
+    # Wednesday's digest fell due while it was off: not sent now
+    assert await _claim(database, thursday_noon + timedelta(minutes=1)) == []
+    [claimed] = await _claim(database, WEDNESDAY_EVENING + timedelta(days=1))
+    assert claimed.due.first_day == date(2026, 11, 26)
+
+
+async def test_a_change_made_just_after_the_send_time_still_lets_that_digest_go(database):
+    admin, rep = await _team(database)
+    a_minute_late = WEDNESDAY_EVENING + timedelta(minutes=1)
+    async with database.transaction() as session:
+        await subscriptions.set_scope(
+            session, actor=admin, scope=Scope(False, (rep.id,)), now=a_minute_late
+        )
+    [claimed] = await _claim(database, a_minute_late + timedelta(minutes=1))
+    assert claimed.due.first_day == date(2026, 11, 25) and claimed.scope.ids() == [rep.id]
