@@ -1,6 +1,7 @@
 """The digest ledger against a real database (SQLite and PostgreSQL): each digest is claimed
-once, also by two instances racing; a network failure is retried once; a send that succeeded
-or was refused for good is never repeated; managers' settings default and change."""
+once, also by two instances racing; a network failure is retried after a pause, a few times; a
+late report of a claim taken over changes nothing; a send that succeeded or was refused for
+good is never repeated; managers' settings default and change."""
 
 from __future__ import annotations
 
@@ -63,26 +64,44 @@ async def test_the_daily_digest_is_claimed_once_and_sent_once(database):
     assert row.sent_at == WEDNESDAY_EVENING and row.attempts == 1
 
 
-async def test_a_network_failure_is_retried_once_and_a_refusal_never(database):
+async def test_a_network_failure_is_retried_after_a_pause_a_few_times_a_refusal_never(database):
     admin, _rep = await _team(database)
-    [claimed] = await _claim(database, WEDNESDAY_EVENING)
+    now = WEDNESDAY_EVENING
+    [claimed] = await _claim(database, now)
+    for _attempt in range(2, delivery.MAX_ATTEMPTS + 1):
+        async with database.transaction() as session:
+            await delivery.failed(session, claimed=claimed, now=now, error="timed out", retry=True)
+        # not on the very next round: a Telegram outage of a few minutes outlasts that
+        assert await _claim(database, now + timedelta(minutes=1)) == []
+        now += delivery.RETRY_AFTER
+        [claimed] = await _claim(database, now)
+        assert claimed.due.first_day == date(2026, 11, 25)
     async with database.transaction() as session:
-        await delivery.failed(
-            session, claimed=claimed, now=WEDNESDAY_EVENING, error="timed out", retry=True
-        )
-    [again] = await _claim(database, WEDNESDAY_EVENING + timedelta(minutes=1))
-    assert again.due == claimed.due
+        await delivery.failed(session, claimed=claimed, now=now, error="timed out", retry=True)
+    assert await _claim(database, now + delivery.RETRY_AFTER * 2) == []  # attempts used up
     async with database.transaction() as session:
-        await delivery.failed(
-            session, claimed=again, now=WEDNESDAY_EVENING, error="timed out", retry=True
-        )
-    assert await _claim(database, WEDNESDAY_EVENING + timedelta(minutes=2)) == []  # two tries
+        [row] = await repo.deliveries(session, member_id=admin.id)
+    assert row.attempts == delivery.MAX_ATTEMPTS and row.sent_at is None
 
     thursday = WEDNESDAY_EVENING + timedelta(days=1)
     [claimed] = await _claim(database, thursday)
     async with database.transaction() as session:
         await delivery.failed(session, claimed=claimed, now=thursday, error="blocked", retry=False)
-    assert await _claim(database, thursday + timedelta(minutes=1)) == []
+    assert await _claim(database, thursday + delivery.RETRY_AFTER * 2) == []
+
+
+async def test_a_late_failure_report_does_not_reopen_a_claim_taken_over(database):
+    await _team(database)
+    [slow] = await _claim(database, WEDNESDAY_EVENING)  # an instance that hangs mid-send
+    later = WEDNESDAY_EVENING + delivery.STALE_CLAIM + timedelta(minutes=1)
+    [taken_over] = await _claim(database, later)  # another instance sends it
+    async with database.transaction() as session:  # the slow one finally reports its failure
+        await delivery.failed(session, claimed=slow, now=later, error="timed out", retry=True)
+    # the digest is still being sent by the other instance: no third sender
+    assert await _claim(database, later + delivery.RETRY_AFTER * 2) == []
+    async with database.transaction() as session:
+        await delivery.delivered(session, claimed=taken_over, now=later)
+    assert await _claim(database, later + delivery.STALE_CLAIM * 2) == []
 
 
 async def test_a_claim_whose_instance_died_is_taken_over_later(database):
