@@ -118,7 +118,8 @@ def calls_chart(
                 label=_label(outcome, outcome_labels),
             )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        axes.set_title(f"{panel.name} · {panel.total}", fontsize="medium")
+        # a name is anything a user typed: "$...$" must not be read as a formula
+        axes.set_title(f"{panel.name} · {panel.total}", fontsize="medium", parse_math=False)
         axes.set_xticks(positions[::step], [day_format(d) for d in data.days[::step]])
         axes.tick_params(axis="x", labelsize="x-small")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -130,7 +131,7 @@ def calls_chart(
     handles, labels = grid[0].get_legend_handles_labels()
     legend_columns = len(data.outcomes) if width >= 9 else 3  # narrow pictures: two rows
     figure.legend(handles, labels, loc="outside lower center", ncols=legend_columns)
-    figure.suptitle(title)
+    figure.suptitle(title, parse_math=False)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()

@@ -106,3 +106,11 @@ def test_a_long_period_labels_some_days_only():
     png = _chart(_digest(1, [DayCalls(date(2026, 10, 5), 0, Outcome.talked, 3)], month), seen)
     assert png[:8] == PNG_SIGNATURE
     assert 4 <= len(set(seen)) <= 7 and min(seen) == date(2026, 10, 1)
+
+
+def test_names_with_dollar_signs_are_drawn_as_they_are_not_as_formulas():
+    # a Telegram name is anything; "$...$" would be parsed as mathtext and a bad formula
+    # would break the whole digest
+    calls = [DayCalls(date(2026, 10, 20), 0, Outcome.talked, 1)]
+    for name in ("Rimas $\\frac$ $", "$$", "Ivan $^$", "a_b $x_1$ ^"):
+        assert _chart(_digest(1, calls), names={0: name})[:8] == PNG_SIGNATURE, name
