@@ -274,3 +274,37 @@ async def test_a_manager_who_blocked_the_bot_is_not_retried(start_bot, emulator)
         tries = len([c for c in emulator.calls if c.method == "sendMessage"])
         await asyncio.sleep(0.8)  # more rounds
         assert len([c for c in emulator.calls if c.method == "sendMessage"]) == tries
+
+
+async def _set_own_time_zone(user, zone: str) -> None:
+    await user.send("/settings")
+    await user.tap(await user.next_message(), "My time zone")
+    await user.next_message()
+    await user.send(zone)
+    assert f"My time zone: {zone}" in (await user.next_message()).text
+
+
+async def test_a_manager_in_another_zone_gets_it_at_18_their_time_and_a_move_sends_no_second(
+    start_bot,
+):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await _set_own_time_zone(olga, "Europe/Vilnius")  # the workspace is in Moscow
+        bot.clock.advance(**TO_18_MOSCOW)  # 17:00 in Vilnius
+        await olga.expect_no_message(within=0.6)
+        bot.clock.advance(hours=1)
+        digest = plain((await olga.wait_for(is_digest)).text)
+        assert digest.startswith("📊 Daily digest\nWed, Nov 25, 2026") and "Calls: 3" in digest
+        assert (await olga.next_message()).photo
+        # she flies to New York (11:00 there) and 18:00 of the same Wednesday comes again
+        await _set_own_time_zone(olga, "America/New_York")
+        bot.clock.advance(hours=7)
+        await olga.expect_no_message(within=0.8)
+        bot.clock.advance(days=1)  # Thursday 18:00 in New York: Thursday's
+        assert plain((await olga.wait_for(is_digest)).text).startswith(
+            "📊 Daily digest\nThu, Nov 26, 2026"
+        )
+        assert sorted(str(row.first_day) for row in await _rows(bot, DigestDelivery)) == [
+            "2026-11-25",
+            "2026-11-26",
+        ]
