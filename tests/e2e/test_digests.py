@@ -5,6 +5,7 @@ network failures); /digest on demand; /digest settings; /me; reps kept out."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from sqlmodel import select
 
@@ -308,3 +309,30 @@ async def test_a_manager_in_another_zone_gets_it_at_18_their_time_and_a_move_sen
             "2026-11-25",
             "2026-11-26",
         ]
+
+
+async def test_a_reps_me_on_a_day_with_nothing_and_a_weekly_digest_over_a_clock_change(
+    start_bot,
+):
+    async with start_bot(**FAST) as bot:
+        olga, rimas, _petras = await _team_with_calls(bot)
+        dina = await bot.join(olga, bot.user(4, "Dina"))
+        await dina.send("/me")
+        assert plain((await dina.next_message()).text) == (
+            "Your day — Wed, Nov 25, 2026\nNothing was logged in this period.\n\n"
+            "Your week — Nov 23 – 29, 2026\nNothing was logged in this period."
+        )
+        await _set_own_time_zone(olga, "Europe/Vilnius")
+        # Sunday 28 March 2027 in Vilnius: clocks go forward at 03:00, the week has 167 hours
+        bot.clock.now = datetime(2027, 3, 28, 9, 0, tzinfo=UTC)  # 12:00 EEST
+        await rimas.send("/call Petrov talked on the short Sunday")
+        assert "Call with Ivan Petrov" in (await rimas.next_message()).text
+        bot.clock.now = datetime(2027, 3, 29, 6, 0, tzinfo=UTC)  # Monday 09:00 EEST
+
+        def weekly_for_the_short_week(message: BotMessage) -> bool:
+            return plain(message.text).startswith("📊 Weekly digest\nMar 22 – 28, 2027")
+
+        weekly = plain((await olga.wait_for(weekly_for_the_short_week)).text)
+        assert "Calls: 1 (new)" in weekly and "👤 Rimas\nCalls: 1 (talked 1)" in weekly
+        assert (await olga.next_message()).photo.startswith(PNG)
+        await olga.expect_no_message(within=0.8)
