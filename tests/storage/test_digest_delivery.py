@@ -210,3 +210,21 @@ async def test_a_change_made_just_after_the_send_time_still_lets_that_digest_go(
         )
     [claimed] = await _claim(database, a_minute_late + timedelta(minutes=1))
     assert claimed.due.first_day == date(2026, 11, 25) and claimed.scope.ids() == [rep.id]
+
+
+async def test_a_later_time_set_after_todays_digest_went_out_sends_no_second(database):
+    admin, _rep = await _team(database)
+    [claimed] = await _claim(database, WEDNESDAY_EVENING)
+    async with database.transaction() as session:
+        await delivery.delivered(session, claimed=claimed, now=WEDNESDAY_EVENING)
+        await subscriptions.set_time(
+            session,
+            actor=admin,
+            kind=DigestKind.daily,
+            hour=21,
+            minute=0,
+            now=WEDNESDAY_EVENING + timedelta(minutes=10),
+        )
+    assert await _claim(database, WEDNESDAY_EVENING + timedelta(hours=3)) == []  # 21:00 Moscow
+    [tomorrow] = await _claim(database, WEDNESDAY_EVENING + timedelta(days=1, hours=3))
+    assert tomorrow.due.first_day == date(2026, 11, 26)
