@@ -131,7 +131,7 @@ async def _show_digest(update: Update, ctx: CrmContext, period: Period) -> None:
     title = _("📊 <b>Digest</b>")
     for text in render_digest(digest, _, title=title):
         ctx.reply(text)
-    chart = chart_png(digest, _)
+    chart = await chart_png(digest, _)
     if chart:
         chat_id = update.effective_chat.id
         ctx.unit.outbox.append(lambda: ctx.bot.send_photo(chat_id, chart, caption=title))

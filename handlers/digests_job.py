@@ -61,7 +61,7 @@ async def _deliver(bot: Bot, services: Services, claimed: Claimed, now: datetime
             digest = await reports.scheduled_digest(session, claimed=claimed, now=now)
         title = scheduled_title(claimed.due.kind, _)
         messages = render_digest(digest, _, title=title)
-        chart = chart_png(digest, _)
+        chart = await chart_png(digest, _)
         for text in messages:
             await bot.send_message(chat_id, text)
             sent_any = True

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
+import time
 from datetime import date
 
 from crm.digests import periods
 from crm.digests.chart import Panel, calls_chart, chart_data
 from crm.digests.model import Counts, DayCalls, Digest, RepSummary
+from crm.i18n import Catalogs
+from handlers.digest_chart import chart_png
 from storage.models import Outcome
 
 WEEK = periods.week_of(date(2026, 10, 21), "Europe/Vilnius")
@@ -114,3 +118,22 @@ def test_names_with_dollar_signs_are_drawn_as_they_are_not_as_formulas():
     calls = [DayCalls(date(2026, 10, 20), 0, Outcome.talked, 1)]
     for name in ("Rimas $\\frac$ $", "$$", "Ivan $^$", "a_b $x_1$ ^"):
         assert _chart(_digest(1, calls), names={0: name})[:8] == PNG_SIGNATURE, name
+
+
+async def test_drawing_leaves_the_event_loop_free_for_other_chats():
+    digest = _digest(10, _busy_week(10))  # a second or so of drawing
+    gaps: list[float] = []
+
+    async def other_chats() -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            gaps.append(time.perf_counter() - before)
+
+    ticker = asyncio.create_task(other_chats())
+    started = time.perf_counter()
+    png = await chart_png(digest, Catalogs().translator("en", "Europe/Vilnius"))
+    drawing = time.perf_counter() - started
+    ticker.cancel()
+    assert png[:8] == PNG_SIGNATURE
+    assert max(gaps) < min(0.25, drawing / 2), (max(gaps), drawing)
