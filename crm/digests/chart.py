@@ -30,6 +30,7 @@ DPI = 100
 PANEL_WIDTH, PANEL_HEIGHT = 3.6, 2.3  # inches per rep
 MAX_COLUMNS = 5
 MAX_DAY_LABELS = 7  # per panel; longer periods label every n-th day
+MAX_BAR_DAYS = 62  # longer periods are drawn as stacked steps, not bars
 
 # Stacked bottom to top in this order; calls logged without an outcome on top.
 OUTCOME_COLOURS: dict[Outcome | None, str] = {
@@ -107,17 +108,10 @@ def calls_chart(
     step = math.ceil(len(data.days) / MAX_DAY_LABELS)
     positions = list(range(len(data.days)))
     for axes, panel in zip(grid, data.panels, strict=False):
-        bottom = [0] * len(data.days)
-        for outcome, heights in panel.calls.items():
-            axes.bar(
-                positions,
-                heights,
-                bottom=bottom,
-                width=0.8,
-                color=OUTCOME_COLOURS[outcome],
-                label=_label(outcome, outcome_labels),
-            )
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        if len(data.days) > MAX_BAR_DAYS:
+            _stacked_steps(axes, positions, panel, outcome_labels)
+        else:
+            _stacked_bars(axes, positions, panel, outcome_labels)
         # a name is anything a user typed: "$...$" must not be read as a formula
         axes.set_title(f"{panel.name} · {panel.total}", fontsize="medium", parse_math=False)
         axes.set_xticks(positions[::step], [day_format(d) for d in data.days[::step]])
@@ -135,6 +129,33 @@ def calls_chart(
     buffer = BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _stacked_bars(axes, positions: list[int], panel: Panel, labels) -> None:
+    bottom = [0] * len(positions)
+    for outcome, heights in panel.calls.items():
+        axes.bar(
+            positions,
+            heights,
+            bottom=bottom,
+            width=0.8,
+            color=OUTCOME_COLOURS[outcome],
+            label=_label(outcome, labels),
+        )
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+
+
+def _stacked_steps(axes, positions: list[int], panel: Panel, labels) -> None:
+    """The same stack as one shape per outcome, a step a day: a bar per day of a long period
+    would be thousands of shapes per panel and minutes of drawing for a big team."""
+    axes.stackplot(
+        positions,
+        *panel.calls.values(),
+        colors=[OUTCOME_COLOURS[outcome] for outcome in panel.calls],
+        labels=[_label(outcome, labels) for outcome in panel.calls],
+        step="mid",
+        linewidth=0,
+    )
 
 
 def _label(outcome: Outcome | None, labels: Mapping[Outcome | None, str]) -> str:

@@ -7,6 +7,8 @@ import struct
 import time
 from datetime import date
 
+from matplotlib.axes import Axes
+
 from crm.digests import periods
 from crm.digests.chart import Panel, calls_chart, chart_data
 from crm.digests.model import Counts, DayCalls, Digest, RepSummary
@@ -137,3 +139,25 @@ async def test_drawing_leaves_the_event_loop_free_for_other_chats():
     ticker.cancel()
     assert png[:8] == PNG_SIGNATURE
     assert max(gaps) < min(0.25, drawing / 2), (max(gaps), drawing)
+
+
+def test_a_year_is_drawn_as_stacked_steps_not_thousands_of_bars(monkeypatch):
+    year = periods.custom(date(2026, 1, 1), date(2026, 12, 31), "Europe/Vilnius")
+    calls = [
+        DayCalls(day, rep, outcome, 1 + day.day % 3)
+        for day, _, _ in periods.days(year)
+        for rep in range(3)
+        for outcome in (Outcome.talked, None)
+    ]
+    bars: list[int] = []  # days per call of Axes.bar
+    draw_bars = Axes.bar
+
+    def counted(self, x, *args, **kwargs):
+        bars.append(len(x))
+        return draw_bars(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "bar", counted)
+    assert _chart(_digest(3, calls, year))[:8] == PNG_SIGNATURE
+    assert bars == []
+    _chart(_digest(3, _busy_week(3)))
+    assert bars and set(bars) == {7}
