@@ -1,7 +1,8 @@
 """A picture of a digest: calls per rep per day, stacked by outcome, as a PNG.
 
-One small panel per rep (a bar per local day of the period, stacked by outcome) on a shared
-scale, so ten reps over seven days stay readable where seventy bars side by side would not.
+One small panel per rep (a bar per local day of the period, stacked by outcome; over
+`MAX_BAR_DAYS` a stacked step per day) on a shared scale, so ten reps over seven days stay
+readable where seventy bars side by side would not.
 Reps without a call in the period get no panel. A digest without any call gives None: there is
 nothing to draw, and the chat sends the text alone.
 
