@@ -3,7 +3,8 @@ or a typed period; /digest settings: when the daily and weekly digests come and 
 they cover; /me (everyone): one's own day and week.
 
 Buttons: `dg:p:<today|week|last|pick>` for a period; `dg:s[:<action>[:<kind>[:<value>]]]` in
-the settings, where kind is `d` (daily) or `w` (weekly). Every tap checks the tapper's role
+the settings, where kind is `d` (daily) or `w` (weekly) and a quick time is `HHMM` (no colon:
+it separates the parts). Every tap checks the tapper's role
 again: a rep who sends a manager's button gets a refusal, not the settings."""
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ PERIOD_STEP = "period"
 KINDS = {"d": DigestKind.daily, "w": DigestKind.weekly}
 CODES = {kind: code for code, kind in KINDS.items()}
 QUICK_TIMES = ("08:00", "09:00", "12:00", "17:00", "18:00", "19:00")
+# as they travel in a button's data, whose parts ":" separates
+QUICK_CODES = {time.replace(":", ""): time for time in QUICK_TIMES}
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
@@ -316,8 +319,8 @@ async def _on_settings_button(update: Update, ctx: CrmContext, values: list[str]
         await _show_settings(update, ctx, settings)
     elif action == "t" and kind and len(values) == 2:
         await _ask_time(update, ctx, kind)
-    elif action == "t" and kind and len(values) == 3 and values[2] in QUICK_TIMES:
-        await _set_time(update, ctx, kind, values[2])
+    elif action == "t" and kind and len(values) == 3 and values[2] in QUICK_CODES:
+        await _set_time(update, ctx, kind, QUICK_CODES[values[2]])
     elif action == "sc" and len(values) == 1:
         await _show_scope(update, ctx, await subscriptions.settings_of(ctx.session, actor=actor))
     elif action == "sc" and len(values) == 2:
@@ -346,8 +349,8 @@ async def _ask_time(update: Update, ctx: CrmContext, kind: DigestKind) -> None:
     _ = ctx.t
     await flows.begin(update, ctx, FLOW, f"time_{CODES[kind]}")
     quick = [
-        InlineKeyboardButton(value, callback_data=pack(PREFIX, "s", "t", CODES[kind], value))
-        for value in QUICK_TIMES
+        InlineKeyboardButton(time, callback_data=pack(PREFIX, "s", "t", CODES[kind], code))
+        for code, time in QUICK_CODES.items()
     ]
     prompt = (
         _("Send the time of the daily digest, e.g. 18:00, or tap one:")

@@ -176,6 +176,12 @@ async def test_settings_change_the_time_and_the_next_digest_follows(start_bot):
         await olga.send("12:30")
         saved = await olga.next_message()
         assert saved.text.startswith("Saved.") and "Daily digest: on, 12:30" in saved.text
+        await olga.tap(saved, "🕒 09:00")  # the weekly's time, by a quick button this time
+        prompt = await olga.next_message()
+        assert "time of the weekly digest" in prompt.text
+        await olga.tap(prompt, "08:00")
+        saved = await olga.next_message()
+        assert saved.text.startswith("Saved.") and "Weekly digest: on, 08:00" in saved.text
         bot.clock.advance(minutes=29)  # 12:29 in Moscow
         await olga.expect_no_message(within=0.6)
         bot.clock.advance(minutes=1)
