@@ -3,7 +3,8 @@ or a typed period; /digest settings: when the daily and weekly digests come and 
 they cover; /me (everyone): one's own day and week.
 
 Buttons: `dg:p:<today|week|last|pick>` for a period; `dg:s[:<action>[:<kind>[:<value>]]]` in
-the settings, where kind is `d` (daily) or `w` (weekly). Every tap checks the tapper's role
+the settings, where kind is `d` (daily) or `w` (weekly) and a quick time is `HHMM` (no colon:
+it separates the parts). Every tap checks the tapper's role
 again: a rep who sends a manager's button gets a refusal, not the settings."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from crm.digests import periods, reports, subscriptions
 from crm.digests.model import Period
 from crm.digests.period_input import parse_period
-from crm.digests.schedule import Schedule, next_moment
+from crm.digests.schedule import Schedule, covers_own_week, next_moment
 from crm.digests.subscriptions import DigestSettings, Scope
 from crm.i18n import Translator
 from crm.permissions import sees_whole_team
@@ -35,6 +36,8 @@ PERIOD_STEP = "period"
 KINDS = {"d": DigestKind.daily, "w": DigestKind.weekly}
 CODES = {kind: code for code, kind in KINDS.items()}
 QUICK_TIMES = ("08:00", "09:00", "12:00", "17:00", "18:00", "19:00")
+# as they travel in a button's data, whose parts ":" separates
+QUICK_CODES = {time.replace(":", ""): time for time in QUICK_TIMES}
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
@@ -131,7 +134,7 @@ async def _show_digest(update: Update, ctx: CrmContext, period: Period) -> None:
     title = _("📊 <b>Digest</b>")
     for text in render_digest(digest, _, title=title):
         ctx.reply(text)
-    chart = chart_png(digest, _)
+    chart = await chart_png(digest, _)
     if chart:
         chat_id = update.effective_chat.id
         ctx.unit.outbox.append(lambda: ctx.bot.send_photo(chat_id, chart, caption=title))
@@ -183,6 +186,12 @@ def _schedule_line(schedule: Schedule, _: Translator) -> str:
     return f"{label}: {state}, {_hhmm(schedule)} · {days}"
 
 
+def _weekly_coverage(weekly: Schedule, _: Translator) -> str:
+    if weekly.weekdays and all(covers_own_week(day) for day in weekly.weekdays):
+        return _("(covers the week it is sent in)")
+    return _("(covers the week before)")
+
+
 def _settings_view(
     ctx: CrmContext, settings: DigestSettings, names: dict[int, str]
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -198,7 +207,7 @@ def _settings_view(
         _("<b>Digest settings</b>"),
         "",
         _schedule_line(daily, _),
-        _schedule_line(weekly, _) + " " + _("(covers the week before)"),
+        _schedule_line(weekly, _) + " " + _weekly_coverage(weekly, _),
         _("Covers: {who}").format(who=covers),
         "",
         _("Times are in your time zone, {timezone} (change it in /settings).").format(
@@ -310,8 +319,8 @@ async def _on_settings_button(update: Update, ctx: CrmContext, values: list[str]
         await _show_settings(update, ctx, settings)
     elif action == "t" and kind and len(values) == 2:
         await _ask_time(update, ctx, kind)
-    elif action == "t" and kind and len(values) == 3 and values[2] in QUICK_TIMES:
-        await _set_time(update, ctx, kind, values[2])
+    elif action == "t" and kind and len(values) == 3 and values[2] in QUICK_CODES:
+        await _set_time(update, ctx, kind, QUICK_CODES[values[2]])
     elif action == "sc" and len(values) == 1:
         await _show_scope(update, ctx, await subscriptions.settings_of(ctx.session, actor=actor))
     elif action == "sc" and len(values) == 2:
@@ -340,8 +349,8 @@ async def _ask_time(update: Update, ctx: CrmContext, kind: DigestKind) -> None:
     _ = ctx.t
     await flows.begin(update, ctx, FLOW, f"time_{CODES[kind]}")
     quick = [
-        InlineKeyboardButton(value, callback_data=pack(PREFIX, "s", "t", CODES[kind], value))
-        for value in QUICK_TIMES
+        InlineKeyboardButton(time, callback_data=pack(PREFIX, "s", "t", CODES[kind], code))
+        for code, time in QUICK_CODES.items()
     ]
     prompt = (
         _("Send the time of the daily digest, e.g. 18:00, or tap one:")

@@ -3,9 +3,10 @@
 Like the reminders, the database drives it: the schedule is read from the managers' settings
 on every round (a restart needs nothing in memory), each due digest is claimed in the ledger
 in one transaction (once, even with two bot instances), built from a read-only snapshot and
-sent after the commit. A network failure leaves the claim open for one retry in a later
-round; a user who blocked the bot is not retried. Once part of a digest went out it counts as
-sent: better a missing chart than the same digest twice."""
+sent after the commit. A network failure leaves the claim open for a retry some minutes
+later (`delivery.RETRY_AFTER`, up to `MAX_ATTEMPTS`); a user who blocked the bot is not
+retried. Once part of a digest went out it counts as sent: better a missing chart than the
+same digest twice."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ async def _deliver(bot: Bot, services: Services, claimed: Claimed, now: datetime
             digest = await reports.scheduled_digest(session, claimed=claimed, now=now)
         title = scheduled_title(claimed.due.kind, _)
         messages = render_digest(digest, _, title=title)
-        chart = chart_png(digest, _)
+        chart = await chart_png(digest, _)
         for text in messages:
             await bot.send_message(chat_id, text)
             sent_any = True
@@ -69,7 +70,7 @@ async def _deliver(bot: Bot, services: Services, claimed: Claimed, now: datetime
     except (Forbidden, BadRequest) as error:  # blocked, or the chat is gone
         log.warning("digest for member %s not delivered: %s", claimed.member.id, error)
         await _record(services, claimed, now, error=error, retry=False, sent=sent_any)
-    except TelegramError as error:  # network trouble: one retry in a later round
+    except TelegramError as error:  # network trouble: retried after a pause
         log.warning("digest for member %s not delivered, will retry: %s", claimed.member.id, error)
         await _record(services, claimed, now, error=error, retry=True, sent=sent_any)
     except Exception as error:

@@ -1,7 +1,8 @@
 """A picture of a digest: calls per rep per day, stacked by outcome, as a PNG.
 
-One small panel per rep (a bar per local day of the period, stacked by outcome) on a shared
-scale, so ten reps over seven days stay readable where seventy bars side by side would not.
+One small panel per rep (a bar per local day of the period, stacked by outcome; over
+`MAX_BAR_DAYS` a stacked step per day) on a shared scale, so ten reps over seven days stay
+readable where seventy bars side by side would not.
 Reps without a call in the period get no panel. A digest without any call gives None: there is
 nothing to draw, and the chat sends the text alone.
 
@@ -30,6 +31,7 @@ DPI = 100
 PANEL_WIDTH, PANEL_HEIGHT = 3.6, 2.3  # inches per rep
 MAX_COLUMNS = 5
 MAX_DAY_LABELS = 7  # per panel; longer periods label every n-th day
+MAX_BAR_DAYS = 62  # longer periods are drawn as stacked steps, not bars
 
 # Stacked bottom to top in this order; calls logged without an outcome on top.
 OUTCOME_COLOURS: dict[Outcome | None, str] = {
@@ -107,18 +109,12 @@ def calls_chart(
     step = math.ceil(len(data.days) / MAX_DAY_LABELS)
     positions = list(range(len(data.days)))
     for axes, panel in zip(grid, data.panels, strict=False):
-        bottom = [0] * len(data.days)
-        for outcome, heights in panel.calls.items():
-            axes.bar(
-                positions,
-                heights,
-                bottom=bottom,
-                width=0.8,
-                color=OUTCOME_COLOURS[outcome],
-                label=_label(outcome, outcome_labels),
-            )
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        axes.set_title(f"{panel.name} · {panel.total}", fontsize="medium")
+        if len(data.days) > MAX_BAR_DAYS:
+            _stacked_steps(axes, positions, panel, outcome_labels)
+        else:
+            _stacked_bars(axes, positions, panel, outcome_labels)
+        # a name is anything a user typed: "$...$" must not be read as a formula
+        axes.set_title(f"{panel.name} · {panel.total}", fontsize="medium", parse_math=False)
         axes.set_xticks(positions[::step], [day_format(d) for d in data.days[::step]])
         axes.tick_params(axis="x", labelsize="x-small")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -130,10 +126,37 @@ def calls_chart(
     handles, labels = grid[0].get_legend_handles_labels()
     legend_columns = len(data.outcomes) if width >= 9 else 3  # narrow pictures: two rows
     figure.legend(handles, labels, loc="outside lower center", ncols=legend_columns)
-    figure.suptitle(title)
+    figure.suptitle(title, parse_math=False)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _stacked_bars(axes, positions: list[int], panel: Panel, labels) -> None:
+    bottom = [0] * len(positions)
+    for outcome, heights in panel.calls.items():
+        axes.bar(
+            positions,
+            heights,
+            bottom=bottom,
+            width=0.8,
+            color=OUTCOME_COLOURS[outcome],
+            label=_label(outcome, labels),
+        )
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+
+
+def _stacked_steps(axes, positions: list[int], panel: Panel, labels) -> None:
+    """The same stack as one shape per outcome, a step a day: a bar per day of a long period
+    would be thousands of shapes per panel and minutes of drawing for a big team."""
+    axes.stackplot(
+        positions,
+        *panel.calls.values(),
+        colors=[OUTCOME_COLOURS[outcome] for outcome in panel.calls],
+        labels=[_label(outcome, labels) for outcome in panel.calls],
+        step="mid",
+        linewidth=0,
+    )
 
 
 def _label(outcome: Outcome | None, labels: Mapping[Outcome | None, str]) -> str:

@@ -16,7 +16,10 @@ from crm.digests.subscriptions import DEFAULTS, Scope, from_rows, write_defaults
 from storage.models import DigestKind, Member, Workspace
 from storage.repositories import digest_schedules as repo
 
-MAX_ATTEMPTS = 2  # a digest whose send failed on the network is tried once more, then dropped
+# A send that failed on the network is tried again a few times, each after a pause, so that
+# a Telegram outage of some minutes delays the digest instead of dropping it.
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=5)
 STALE_CLAIM = timedelta(minutes=30)  # a claim nobody reported on: its instance died mid-send
 
 
@@ -26,6 +29,7 @@ class Claimed:
     workspace: Workspace
     due: schedules.Due
     scope: Scope
+    claimed_at: datetime  # identifies this claim against a later takeover
 
     @property
     def timezone(self) -> str:
@@ -54,9 +58,10 @@ async def claim_due(session: AsyncSession, *, now: datetime) -> list[Claimed]:
                 first_day=due.first_day,
                 now=now,
                 max_attempts=MAX_ATTEMPTS,
+                retry_after=RETRY_AFTER,
                 stale_after=STALE_CLAIM,
             ):
-                claimed.append(Claimed(member, workspace, due, settings.scope))
+                claimed.append(Claimed(member, workspace, due, settings.scope, now))
     return claimed
 
 
@@ -78,6 +83,7 @@ async def failed(
         member_id=claimed.member.id,
         kind=claimed.due.kind,
         first_day=claimed.due.first_day,
+        claimed_at=claimed.claimed_at,
         now=now,
         error=error,
         final=not retry,

@@ -8,12 +8,14 @@ raises instead of being hidden)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crm.digests.model import Period, PeriodKind
 
 __all__ = [
+    "comparison",
     "custom",
     "day_of",
     "days",
@@ -91,6 +93,19 @@ def previous(period: Period) -> Period:
     length = period.last_day - period.first_day + _DAY
     last_day = period.first_day - _DAY
     return _period(period.kind, last_day - length + _DAY, last_day, period.timezone)
+
+
+def comparison(period: Period, now: datetime) -> Period:
+    """What `period` is compared with: the period before it, and while `period` has not ended,
+    only that period's part up to the same local day and time as `now`, so that today or this
+    week so far is not set against a whole day or week."""
+    before = previous(period)
+    if not period.start <= now < period.end:
+        return before
+    local = now.astimezone(ZoneInfo(period.timezone))
+    same_day = before.first_day + (local.date() - period.first_day)
+    same_time = datetime.combine(same_day, local.time(), ZoneInfo(period.timezone))
+    return replace(before, end=min(same_time.astimezone(UTC), before.end))
 
 
 def days(period: Period) -> Iterator[tuple[date, datetime, datetime]]:

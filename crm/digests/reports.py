@@ -22,12 +22,13 @@ async def digest_of(
     member_ids: Sequence[int] | None,
     now: datetime,
 ) -> Digest:
-    """The figures of `period` against the period of the same length just before it."""
+    """The figures of `period` against the period of the same length just before it (its
+    same part, while `period` is not over: `periods.comparison`)."""
     return await build_digest(
         session,
         workspace_id=workspace_id,
         period=period,
-        previous=periods.previous(period),
+        previous=periods.comparison(period, now),
         member_ids=member_ids,
         now=now,
     )

@@ -18,6 +18,10 @@ from storage.models import DigestKind
 ALL_DAYS = frozenset(range(1, 8))  # ISO weekdays, Monday is 1
 WORKING_DAYS = frozenset(range(1, 6))
 CATCH_UP = timedelta(days=7)  # a digest missed longer ago than this is not sent at all
+# Settings apply from their change on, so a digest turned back on does not send one that fell
+# due while it was off. One that fell due just before the change (a manager busy in the
+# settings at digest time, before the job's next round) still goes.
+CHANGE_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class Schedule:
     hour: int
     minute: int
     weekdays: frozenset[int]
-    since: datetime | None = None  # nothing falls due before (the manager joined, say)
+    since: datetime | None = None  # nothing falls due before (joined, or last changed)
 
     @property
     def at(self) -> time:
@@ -61,13 +65,22 @@ def local_moment(day: date, at: time, tz: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
+WEEK_OVER_FROM = 5  # ISO Friday: a weekly digest sent from then on covers its own week
+
+
+def covers_own_week(send_weekday: int) -> bool:
+    """Sent Friday to Sunday, a weekly digest covers the week it is sent in (the working week
+    is over); sent Monday to Thursday, the week before, not a week only a few days old."""
+    return send_weekday >= WEEK_OVER_FROM
+
+
 def covered_first_day(kind: DigestKind, send_day: date) -> date:
-    """A daily digest covers its own day. A weekly one covers the week of the day before it
-    is sent: sent on Monday, the whole week before (Monday to Sunday)."""
+    """A daily digest covers its own day; a weekly one a Monday-to-Sunday week (see
+    `covers_own_week`)."""
     if kind == DigestKind.daily:
         return send_day
-    day_before = send_day - timedelta(days=1)
-    return day_before - timedelta(days=day_before.weekday())
+    monday = send_day - timedelta(days=send_day.weekday())
+    return monday if covers_own_week(send_day.isoweekday()) else monday - timedelta(days=7)
 
 
 def due(schedule: Schedule, *, tz: str, now: datetime, window: timedelta = CATCH_UP) -> Due | None:
@@ -82,7 +95,7 @@ def due(schedule: Schedule, *, tz: str, now: datetime, window: timedelta = CATCH
         moment = local_moment(day, schedule.at, tz)
         if moment > now:
             continue
-        if now - moment > window or (schedule.since and moment < schedule.since):
+        if now - moment > window or (schedule.since and moment < schedule.since - CHANGE_GRACE):
             return None
         return Due(schedule.kind, covered_first_day(schedule.kind, day), moment)
     return None

@@ -3,7 +3,8 @@
 Admins and managers get both digests by default (daily 18:00 Monday to Friday, weekly Monday
 09:00, the whole team). The rows are written the first time the digest job meets a manager or
 the manager changes something; digests fall due only after the rows exist, so a new manager
-is not sent a catch-up for the days before they joined."""
+is not sent a catch-up for the days before they joined; likewise a change applies from
+then on (a digest turned back on sends none that fell due while it was off)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def from_rows(member: Member, rows: list[DigestSubscription]) -> DigestSettings:
             row.hour,
             row.minute,
             parse_weekdays(row.weekdays),
-            since=row.created_at,
+            since=row.updated_at,  # see schedule.CHANGE_GRACE
         )
         scope = Scope(row.whole_team, tuple(row.member_ids or ()))
     return DigestSettings(schedules, scope)

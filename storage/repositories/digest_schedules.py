@@ -82,12 +82,13 @@ async def claim_delivery(
     first_day: date,
     now: datetime,
     max_attempts: int,
+    retry_after: timedelta,
     stale_after: timedelta,
 ) -> bool:
     """Claim the send of one digest. The first claim inserts the ledger row (the UNIQUE key
-    decides between two instances); a row that failed, or whose claimer vanished without a
-    word for `stale_after`, is claimed again by a conditional UPDATE while attempts remain.
-    A row marked sent is never claimed again."""
+    decides between two instances); a row that failed at least `retry_after` ago, or whose
+    claimer vanished without a word for `stale_after`, is claimed again by a conditional
+    UPDATE while attempts remain. A row marked sent is never claimed again."""
     inserted = await session.exec(
         _insert(session)(DigestDelivery)
         .values(
@@ -111,7 +112,7 @@ async def claim_delivery(
             col(DigestDelivery.sent_at).is_(None),
             col(DigestDelivery.attempts) < max_attempts,
             or_(
-                col(DigestDelivery.failed_at).is_not(None),
+                col(DigestDelivery.failed_at) <= now - retry_after,
                 col(DigestDelivery.claimed_at) < now - stale_after,
             ),
         )
@@ -144,16 +145,21 @@ async def mark_failed(
     member_id: int,
     kind: DigestKind,
     first_day: date,
+    claimed_at: datetime,
     now: datetime,
     error: str,
     final: bool,
 ) -> None:
-    """A failed send; `final` (the user blocked the bot) uses up the attempts."""
+    """A failed send; `final` (the user blocked the bot) uses up the attempts. Only the claim
+    made at `claimed_at` is marked: once another instance took a stale claim over, a late
+    report from the first must not open the digest to a third sender."""
     values: dict = {"failed_at": now, "error": error[:300]}
     if final:
         values["attempts"] = GAVE_UP
     await session.exec(
-        update(DigestDelivery).where(*_row(member_id, kind, first_day)).values(**values)
+        update(DigestDelivery)
+        .where(*_row(member_id, kind, first_day), col(DigestDelivery.claimed_at) == claimed_at)
+        .values(**values)
     )
 
 

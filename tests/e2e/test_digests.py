@@ -5,6 +5,7 @@ network failures); /digest on demand; /digest settings; /me; reps kept out."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from sqlmodel import select
 
@@ -99,11 +100,13 @@ async def test_after_two_days_down_one_catch_up_digest_is_sent_not_several(start
         assert str(row.first_day) == "2026-11-27" and row.sent_at is not None
 
 
-async def test_a_network_failure_is_retried_once_in_a_later_round(start_bot, emulator):
+async def test_a_network_failure_is_retried_after_a_pause(start_bot, emulator):
     async with start_bot(**FAST) as bot:
         olga, _rimas, _petras = await _team_with_calls(bot)
         emulator.fail_next("sendMessage", status=502)
         bot.clock.advance(**TO_18_MOSCOW)
+        await olga.expect_no_message(within=0.8)  # failed; the next rounds wait
+        bot.clock.advance(minutes=5)
         digest = await olga.wait_for(is_digest)
         assert "Calls: 3" in digest.text
         assert (await olga.next_message()).photo
@@ -173,6 +176,12 @@ async def test_settings_change_the_time_and_the_next_digest_follows(start_bot):
         await olga.send("12:30")
         saved = await olga.next_message()
         assert saved.text.startswith("Saved.") and "Daily digest: on, 12:30" in saved.text
+        await olga.tap(saved, "🕒 09:00")  # the weekly's time, by a quick button this time
+        prompt = await olga.next_message()
+        assert "time of the weekly digest" in prompt.text
+        await olga.tap(prompt, "08:00")
+        saved = await olga.next_message()
+        assert saved.text.startswith("Saved.") and "Weekly digest: on, 08:00" in saved.text
         bot.clock.advance(minutes=29)  # 12:29 in Moscow
         await olga.expect_no_message(within=0.6)
         bot.clock.advance(minutes=1)
@@ -190,7 +199,10 @@ async def test_settings_buttons_turn_days_and_people_on_and_off(start_bot):
         view = await olga.next_message()
         await olga.tap_data(view.message_id, data_of(view, "dg:s:on:w"))
         view = await olga.next_edit()
-        assert "Weekly digest: off" in view.text
+        assert "Weekly digest: off, 09:00 · Mon (covers the week before)" in view.text
+        await olga.tap_data(view.message_id, "dg:s:wd:w:5")  # Friday: the week is over
+        view = await olga.next_edit()
+        assert "Weekly digest: off, 09:00 · Fri (covers the week it is sent in)" in view.text
         await olga.tap_data(view.message_id, "dg:s:wd:d:6")
         view = await olga.next_edit()
         assert "Daily digest: on, 18:00 · Mon, Tue, Wed, Thu, Fri, Sat" in view.text
@@ -269,3 +281,64 @@ async def test_a_manager_who_blocked_the_bot_is_not_retried(start_bot, emulator)
         tries = len([c for c in emulator.calls if c.method == "sendMessage"])
         await asyncio.sleep(0.8)  # more rounds
         assert len([c for c in emulator.calls if c.method == "sendMessage"]) == tries
+
+
+async def _set_own_time_zone(user, zone: str) -> None:
+    await user.send("/settings")
+    await user.tap(await user.next_message(), "My time zone")
+    await user.next_message()
+    await user.send(zone)
+    assert f"My time zone: {zone}" in (await user.next_message()).text
+
+
+async def test_a_manager_in_another_zone_gets_it_at_18_their_time_and_a_move_sends_no_second(
+    start_bot,
+):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await _set_own_time_zone(olga, "Europe/Vilnius")  # the workspace is in Moscow
+        bot.clock.advance(**TO_18_MOSCOW)  # 17:00 in Vilnius
+        await olga.expect_no_message(within=0.6)
+        bot.clock.advance(hours=1)
+        digest = plain((await olga.wait_for(is_digest)).text)
+        assert digest.startswith("📊 Daily digest\nWed, Nov 25, 2026") and "Calls: 3" in digest
+        assert (await olga.next_message()).photo
+        # she flies to New York (11:00 there) and 18:00 of the same Wednesday comes again
+        await _set_own_time_zone(olga, "America/New_York")
+        bot.clock.advance(hours=7)
+        await olga.expect_no_message(within=0.8)
+        bot.clock.advance(days=1)  # Thursday 18:00 in New York: Thursday's
+        assert plain((await olga.wait_for(is_digest)).text).startswith(
+            "📊 Daily digest\nThu, Nov 26, 2026"
+        )
+        assert sorted(str(row.first_day) for row in await _rows(bot, DigestDelivery)) == [
+            "2026-11-25",
+            "2026-11-26",
+        ]
+
+
+async def test_a_reps_me_on_a_day_with_nothing_and_a_weekly_digest_over_a_clock_change(
+    start_bot,
+):
+    async with start_bot(**FAST) as bot:
+        olga, rimas, _petras = await _team_with_calls(bot)
+        dina = await bot.join(olga, bot.user(4, "Dina"))
+        await dina.send("/me")
+        assert plain((await dina.next_message()).text) == (
+            "Your day — Wed, Nov 25, 2026\nNothing was logged in this period.\n\n"
+            "Your week — Nov 23 – 29, 2026\nNothing was logged in this period."
+        )
+        await _set_own_time_zone(olga, "Europe/Vilnius")
+        # Sunday 28 March 2027 in Vilnius: clocks go forward at 03:00, the week has 167 hours
+        bot.clock.now = datetime(2027, 3, 28, 9, 0, tzinfo=UTC)  # 12:00 EEST
+        await rimas.send("/call Petrov talked on the short Sunday")
+        assert "Call with Ivan Petrov" in (await rimas.next_message()).text
+        bot.clock.now = datetime(2027, 3, 29, 6, 0, tzinfo=UTC)  # Monday 09:00 EEST
+
+        def weekly_for_the_short_week(message: BotMessage) -> bool:
+            return plain(message.text).startswith("📊 Weekly digest\nMar 22 – 28, 2027")
+
+        weekly = plain((await olga.wait_for(weekly_for_the_short_week)).text)
+        assert "Calls: 1 (new)" in weekly and "👤 Rimas\nCalls: 1 (talked 1)" in weekly
+        assert (await olga.next_message()).photo.startswith(PNG)
+        await olga.expect_no_message(within=0.8)

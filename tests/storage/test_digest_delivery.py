@@ -1,6 +1,7 @@
 """The digest ledger against a real database (SQLite and PostgreSQL): each digest is claimed
-once, also by two instances racing; a network failure is retried once; a send that succeeded
-or was refused for good is never repeated; managers' settings default and change."""
+once, also by two instances racing; a network failure is retried after a pause, a few times; a
+late report of a claim taken over changes nothing; a send that succeeded or was refused for
+good is never repeated; managers' settings default and change."""
 
 from __future__ import annotations
 
@@ -63,26 +64,44 @@ async def test_the_daily_digest_is_claimed_once_and_sent_once(database):
     assert row.sent_at == WEDNESDAY_EVENING and row.attempts == 1
 
 
-async def test_a_network_failure_is_retried_once_and_a_refusal_never(database):
+async def test_a_network_failure_is_retried_after_a_pause_a_few_times_a_refusal_never(database):
     admin, _rep = await _team(database)
-    [claimed] = await _claim(database, WEDNESDAY_EVENING)
+    now = WEDNESDAY_EVENING
+    [claimed] = await _claim(database, now)
+    for _attempt in range(2, delivery.MAX_ATTEMPTS + 1):
+        async with database.transaction() as session:
+            await delivery.failed(session, claimed=claimed, now=now, error="timed out", retry=True)
+        # not on the very next round: a Telegram outage of a few minutes outlasts that
+        assert await _claim(database, now + timedelta(minutes=1)) == []
+        now += delivery.RETRY_AFTER
+        [claimed] = await _claim(database, now)
+        assert claimed.due.first_day == date(2026, 11, 25)
     async with database.transaction() as session:
-        await delivery.failed(
-            session, claimed=claimed, now=WEDNESDAY_EVENING, error="timed out", retry=True
-        )
-    [again] = await _claim(database, WEDNESDAY_EVENING + timedelta(minutes=1))
-    assert again.due == claimed.due
+        await delivery.failed(session, claimed=claimed, now=now, error="timed out", retry=True)
+    assert await _claim(database, now + delivery.RETRY_AFTER * 2) == []  # attempts used up
     async with database.transaction() as session:
-        await delivery.failed(
-            session, claimed=again, now=WEDNESDAY_EVENING, error="timed out", retry=True
-        )
-    assert await _claim(database, WEDNESDAY_EVENING + timedelta(minutes=2)) == []  # two tries
+        [row] = await repo.deliveries(session, member_id=admin.id)
+    assert row.attempts == delivery.MAX_ATTEMPTS and row.sent_at is None
 
     thursday = WEDNESDAY_EVENING + timedelta(days=1)
     [claimed] = await _claim(database, thursday)
     async with database.transaction() as session:
         await delivery.failed(session, claimed=claimed, now=thursday, error="blocked", retry=False)
-    assert await _claim(database, thursday + timedelta(minutes=1)) == []
+    assert await _claim(database, thursday + delivery.RETRY_AFTER * 2) == []
+
+
+async def test_a_late_failure_report_does_not_reopen_a_claim_taken_over(database):
+    await _team(database)
+    [slow] = await _claim(database, WEDNESDAY_EVENING)  # an instance that hangs mid-send
+    later = WEDNESDAY_EVENING + delivery.STALE_CLAIM + timedelta(minutes=1)
+    [taken_over] = await _claim(database, later)  # another instance sends it
+    async with database.transaction() as session:  # the slow one finally reports its failure
+        await delivery.failed(session, claimed=slow, now=later, error="timed out", retry=True)
+    # the digest is still being sent by the other instance: no third sender
+    assert await _claim(database, later + delivery.RETRY_AFTER * 2) == []
+    async with database.transaction() as session:
+        await delivery.delivered(session, claimed=taken_over, now=later)
+    assert await _claim(database, later + delivery.STALE_CLAIM * 2) == []
 
 
 async def test_a_claim_whose_instance_died_is_taken_over_later(database):
@@ -165,3 +184,47 @@ def test_toggling_someone_out_of_the_whole_team_keeps_everyone_else():
     scope = subscriptions.toggled(Scope(), 2, everyone)
     assert scope == Scope(False, (1, 3))
     assert subscriptions.toggled(scope, 2, everyone) == Scope()
+
+
+async def test_a_digest_turned_back_on_sends_nothing_missed_while_it_was_off(database):
+    admin, _rep = await _team(database)
+    tuesday = JOINED + timedelta(hours=1)
+    async with database.transaction() as session:
+        await subscriptions.toggle(session, actor=admin, kind=DigestKind.daily, now=tuesday)
+    assert await _claim(database, WEDNESDAY_EVENING) == []  # off
+    thursday_noon = WEDNESDAY_EVENING + timedelta(hours=18)  # 12:00 Moscow
+    async with database.transaction() as session:
+        await subscriptions.toggle(session, actor=admin, kind=DigestKind.daily, now=thursday_noon)
+    # Wednesday's digest fell due while it was off: not sent now
+    assert await _claim(database, thursday_noon + timedelta(minutes=1)) == []
+    [claimed] = await _claim(database, WEDNESDAY_EVENING + timedelta(days=1))
+    assert claimed.due.first_day == date(2026, 11, 26)
+
+
+async def test_a_change_made_just_after_the_send_time_still_lets_that_digest_go(database):
+    admin, rep = await _team(database)
+    a_minute_late = WEDNESDAY_EVENING + timedelta(minutes=1)
+    async with database.transaction() as session:
+        await subscriptions.set_scope(
+            session, actor=admin, scope=Scope(False, (rep.id,)), now=a_minute_late
+        )
+    [claimed] = await _claim(database, a_minute_late + timedelta(minutes=1))
+    assert claimed.due.first_day == date(2026, 11, 25) and claimed.scope.ids() == [rep.id]
+
+
+async def test_a_later_time_set_after_todays_digest_went_out_sends_no_second(database):
+    admin, _rep = await _team(database)
+    [claimed] = await _claim(database, WEDNESDAY_EVENING)
+    async with database.transaction() as session:
+        await delivery.delivered(session, claimed=claimed, now=WEDNESDAY_EVENING)
+        await subscriptions.set_time(
+            session,
+            actor=admin,
+            kind=DigestKind.daily,
+            hour=21,
+            minute=0,
+            now=WEDNESDAY_EVENING + timedelta(minutes=10),
+        )
+    assert await _claim(database, WEDNESDAY_EVENING + timedelta(hours=3)) == []  # 21:00 Moscow
+    [tomorrow] = await _claim(database, WEDNESDAY_EVENING + timedelta(days=1, hours=3))
+    assert tomorrow.due.first_day == date(2026, 11, 26)

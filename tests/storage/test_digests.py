@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crm import activities
-from crm.digests import periods
+from crm.digests import periods, reports
 from crm.digests.model import BusyOrganization, Counts, DayCalls
 from storage.models import (
     Activity,
@@ -351,3 +351,25 @@ async def test_completing_a_follow_up_records_when(database):
             session, actor=team.rimas, activity_id=open_one.id, until=at(30, 9)
         )
         assert (reopened.done, reopened.done_at) == (False, None)
+
+
+async def test_today_so_far_is_compared_with_yesterday_until_the_same_time(database):
+    team = await Team().build(database)
+    rimas = team.rimas
+    async with database.transaction() as session:
+        for when in (at(20, 10), at(20, 11), at(20, 17), at(20, 19), at(20, 20)):  # Tuesday
+            session.add(activity(rimas, CALL, when, TALKED))
+        for when in (at(21, 9), at(21, 12), at(21, 15)):  # Wednesday until 18:00
+            session.add(activity(rimas, CALL, when, TALKED))
+    six_pm = at(21, 18)
+    async with database.snapshot() as session:
+        digest = await reports.digest_of(
+            session,
+            workspace_id=team.workspace.id,
+            period=periods.today(six_pm, VILNIUS),
+            member_ids=None,
+            now=six_pm,
+        )
+    # three calls by 18:00 both days: level, not "down 40%" against the whole of Tuesday
+    assert (digest.change("calls").current, digest.change("calls").previous) == (3, 3)
+    assert digest.change("calls").percent == 0

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
+import time
 from datetime import date
+
+from matplotlib.axes import Axes
 
 from crm.digests import periods
 from crm.digests.chart import Panel, calls_chart, chart_data
 from crm.digests.model import Counts, DayCalls, Digest, RepSummary
+from crm.i18n import Catalogs
+from handlers.digest_chart import chart_png
 from storage.models import Outcome
 
 WEEK = periods.week_of(date(2026, 10, 21), "Europe/Vilnius")
@@ -106,3 +112,52 @@ def test_a_long_period_labels_some_days_only():
     png = _chart(_digest(1, [DayCalls(date(2026, 10, 5), 0, Outcome.talked, 3)], month), seen)
     assert png[:8] == PNG_SIGNATURE
     assert 4 <= len(set(seen)) <= 7 and min(seen) == date(2026, 10, 1)
+
+
+def test_names_with_dollar_signs_are_drawn_as_they_are_not_as_formulas():
+    # a Telegram name is anything; "$...$" would be parsed as mathtext and a bad formula
+    # would break the whole digest
+    calls = [DayCalls(date(2026, 10, 20), 0, Outcome.talked, 1)]
+    for name in ("Rimas $\\frac$ $", "$$", "Ivan $^$", "a_b $x_1$ ^"):
+        assert _chart(_digest(1, calls), names={0: name})[:8] == PNG_SIGNATURE, name
+
+
+async def test_drawing_leaves_the_event_loop_free_for_other_chats():
+    digest = _digest(10, _busy_week(10))  # a second or so of drawing
+    gaps: list[float] = []
+
+    async def other_chats() -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            gaps.append(time.perf_counter() - before)
+
+    ticker = asyncio.create_task(other_chats())
+    started = time.perf_counter()
+    png = await chart_png(digest, Catalogs().translator("en", "Europe/Vilnius"))
+    drawing = time.perf_counter() - started
+    ticker.cancel()
+    assert png[:8] == PNG_SIGNATURE
+    assert max(gaps) < min(0.25, drawing / 2), (max(gaps), drawing)
+
+
+def test_a_year_is_drawn_as_stacked_steps_not_thousands_of_bars(monkeypatch):
+    year = periods.custom(date(2026, 1, 1), date(2026, 12, 31), "Europe/Vilnius")
+    calls = [
+        DayCalls(day, rep, outcome, 1 + day.day % 3)
+        for day, _, _ in periods.days(year)
+        for rep in range(3)
+        for outcome in (Outcome.talked, None)
+    ]
+    bars: list[int] = []  # days per call of Axes.bar
+    draw_bars = Axes.bar
+
+    def counted(self, x, *args, **kwargs):
+        bars.append(len(x))
+        return draw_bars(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "bar", counted)
+    assert _chart(_digest(3, calls, year))[:8] == PNG_SIGNATURE
+    assert bars == []
+    _chart(_digest(3, _busy_week(3)))
+    assert bars and set(bars) == {7}

@@ -182,3 +182,29 @@ def test_now_lies_in_today_and_this_week(now, tz):
     assert [d for d, _, _ in periods.days(week)] == [
         week.first_day + timedelta(days=i) for i in range(7)
     ]
+
+
+def test_a_period_not_over_yet_is_compared_with_the_same_part_of_the_one_before():
+    # Wednesday 25 Nov 2026, 18:00 in Vilnius (16:00 UTC): today so far against yesterday
+    # until 18:00, this week so far against last week until Wednesday 18:00
+    now = _utc(2026, 11, 25, 16, 0)
+    day = periods.today(now, VILNIUS)
+    before = periods.comparison(day, now)
+    assert (before.first_day, before.start, before.end) == (
+        date(2026, 11, 24),
+        _utc(2026, 11, 23, 22, 0),
+        _utc(2026, 11, 24, 16, 0),
+    )
+    week = periods.this_week(now, VILNIUS)
+    assert periods.comparison(week, now).end == _utc(2026, 11, 18, 16, 0)
+    # a period that is over is compared whole
+    last = periods.last_week(now, VILNIUS)
+    assert periods.comparison(last, now) == periods.previous(last)
+
+
+def test_the_same_point_the_day_before_a_clock_change_is_by_the_local_clock():
+    # Monday 30 Mar 2026, 12:00 in Vilnius (EEST, 09:00 UTC); Sunday 29 Mar had 23 hours
+    now = _utc(2026, 3, 30, 9, 0)
+    before = periods.comparison(periods.today(now, VILNIUS), now)
+    assert before.end == _utc(2026, 3, 29, 9, 0)  # 12:00 EEST on Sunday
+    assert before.end - before.start == timedelta(hours=11)  # 00:00 EET to 12:00 EEST

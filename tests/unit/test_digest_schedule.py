@@ -123,3 +123,13 @@ def test_weekdays_are_stored_as_iso_digits():
     assert weekdays_text(frozenset({5, 1, 3})) == "135"
     assert parse_weekdays("135") == frozenset({1, 3, 5})
     assert parse_weekdays("0x8") == frozenset()
+
+
+def test_a_weekly_digest_early_in_the_week_covers_the_week_before_not_a_day_old_one():
+    # Tuesday 1 Dec 2026: only Monday of this week has passed; the week before is the one
+    for early in (date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)):  # Tue, Wed, Thu
+        assert covered_first_day(DigestKind.weekly, early) == date(2026, 11, 23), early
+    # from Friday the working week is over: it covers the week it is sent in
+    for late in (date(2026, 12, 4), date(2026, 12, 5), date(2026, 12, 6)):  # Fri, Sat, Sun
+        assert covered_first_day(DigestKind.weekly, late) == date(2026, 11, 30), late
+    assert covered_first_day(DigestKind.weekly, date(2026, 11, 30)) == date(2026, 11, 23)  # Mon

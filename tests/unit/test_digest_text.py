@@ -123,3 +123,26 @@ def test_an_oversized_block_is_cut_at_line_ends():
     messages = split_messages(["head", block], limit=1000)
     assert all(len(m) <= 1000 for m in messages)
     assert "".join(messages).count("x") == 100 * 100
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_a_long_list_of_idle_people_is_split_between_names_none_lost():
+    reps = [RepSummary(n, f"Idle person number {n:03d}", NOTHING) for n in range(1, 401)]
+    messages = render_digest(_digest(reps), EN, title="Digest")
+    assert all(_utf16(m) <= MESSAGE_LIMIT for m in messages)
+    assert all(m.count("<b>") == m.count("</b>") for m in messages)  # valid markup each
+    names = re.findall(r"number (\d{3})", "\n\n".join(messages))
+    assert names == [f"{n:03d}" for n in range(1, 401)]  # each once, whole, in order
+
+
+def test_the_limit_is_counted_as_telegram_does_in_utf_16_units():
+    # an emoji is one Python character but two UTF-16 units, as Telegram counts
+    reps = [
+        RepSummary(n, "😀" * 60 + f" {n:02d}", Counts(calls=1), {Outcome.talked: 1})
+        for n in range(1, 61)
+    ]
+    messages = render_digest(_digest(reps, totals=Counts(calls=60)), EN, title="Digest")
+    assert all(_utf16(m) <= MESSAGE_LIMIT for m in messages)
