@@ -26,34 +26,53 @@ def plain_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+async def postgres_problem(postgres_url: str = POSTGRES_URL) -> str | None:
+    """Why the PostgreSQL server cannot be used, or None when it answers."""
+    try:
+        connection = await asyncpg.connect(plain_dsn(postgres_url), timeout=3)
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+        return f"no PostgreSQL at {postgres_url}: {error!r}"
+    await connection.close()
+    return None
+
+
 @asynccontextmanager
-async def fresh_database(kind: str, folder: Path, postgres_url: str = POSTGRES_URL):
-    """An empty database with every table; a scratch schema on PostgreSQL, dropped after."""
-    schema = None
+async def scratch_url(kind: str, folder: Path, postgres_url: str = POSTGRES_URL):
+    """(url, schema) of an empty database: a new SQLite file, or a scratch schema on
+    PostgreSQL; the file or the schema is removed afterwards."""
     if kind == "sqlite":
         folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (set-up, not timed)
         path = folder / f"bench-{uuid.uuid4().hex[:8]}.db"
-        database = Database(f"sqlite+aiosqlite:///{path}")
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        connection = await asyncpg.connect(plain_dsn(postgres_url))
-        await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-        await connection.execute(f'CREATE SCHEMA "{schema}"')
-        await connection.close()
-        database = Database(postgres_url, schema=schema)
-    async with database.engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
-    try:
-        yield database, schema
-    finally:
-        await database.dispose()
-        if kind == "sqlite":
+        try:
+            yield f"sqlite+aiosqlite:///{path}", None
+        finally:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
-        else:
-            connection = await asyncpg.connect(plain_dsn(postgres_url))
-            await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-            await connection.close()
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(plain_dsn(postgres_url))
+    await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+    await connection.execute(f'CREATE SCHEMA "{schema}"')
+    await connection.close()
+    try:
+        yield postgres_url, schema
+    finally:
+        connection = await asyncpg.connect(plain_dsn(postgres_url))
+        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await connection.close()
+
+
+@asynccontextmanager
+async def fresh_database(kind: str, folder: Path, postgres_url: str = POSTGRES_URL):
+    """An empty database with every table; a scratch schema on PostgreSQL, dropped after."""
+    async with scratch_url(kind, folder, postgres_url) as (url, schema):
+        database = Database(url, schema=schema)
+        async with database.engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
+        try:
+            yield database, schema
+        finally:
+            await database.dispose()
 
 
 async def timed(samples: list[Callable[[], Awaitable[object]]]) -> list[float]:

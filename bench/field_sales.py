@@ -128,8 +128,18 @@ def phone_e164(i: int) -> str:
     return f"+79{100000000 + i * 7:09d}"[:12]
 
 
-async def fill(database, orgs: int, contacts: int, activity_count: int, rng: random.Random):
-    """Bulk inserts with explicit ids; search documents built the same way the services do."""
+async def fill(
+    database,
+    orgs: int,
+    contacts: int,
+    activity_count: int,
+    rng: random.Random,
+    *,
+    members: int = 20,
+):
+    """Bulk inserts with explicit ids; search documents built the same way the services do.
+    Member m (1: the admin, then reps) is Telegram user 1000 + m."""
+    owners = min(members, 20)  # records and activities belong to the first 20 members
     rows_org, rows_contact, rows_phone, rows_email = [], [], [], []
     for i in range(1, orgs + 1):
         name = org_name(i)
@@ -141,7 +151,7 @@ async def fill(database, orgs: int, contacts: int, activity_count: int, rng: ran
                 name=name,
                 name_normalized=names.normalize_org_name(name),
                 tax_id=tax_id,
-                owner_id=1 + i % 20,
+                owner_id=1 + i % owners,
                 extra={},
                 created_at=NOW,
                 updated_at=NOW,
@@ -160,7 +170,7 @@ async def fill(database, orgs: int, contacts: int, activity_count: int, rng: ran
                 full_name=full_name,
                 name_normalized=names.normalize_person_name(full_name),
                 position=POSITIONS[i % len(POSITIONS)],
-                owner_id=1 + i % 20,
+                owner_id=1 + i % owners,
                 extra={},
                 created_at=NOW,
                 updated_at=NOW,
@@ -201,7 +211,7 @@ async def fill(database, orgs: int, contacts: int, activity_count: int, rng: ran
                     role=Role.admin.value if m == 1 else Role.rep.value,
                     created_at=NOW,
                 )
-                for m in range(1, 21)
+                for m in range(1, members + 1)
             ],
         )
         for table, rows in (
@@ -224,7 +234,7 @@ async def fill(database, orgs: int, contacts: int, activity_count: int, rng: ran
         batch.append(
             dict(
                 workspace_id=1,
-                member_id=1 + i % 20,
+                member_id=1 + i % owners,
                 contact_id=contact_id,
                 organization_id=rows_contact[contact_id - 1]["organization_id"],
                 kind=kind,

@@ -1,10 +1,12 @@
 """Command line: `python -m bot [run]`, `python -m bot db upgrade`, `python -m bot sandbox`,
-`python -m bot import FILE --workspace W`, `python -m bot export FILE --workspace W`."""
+`python -m bot import FILE --workspace W`, `python -m bot export FILE --workspace W`,
+`python -m bot backup FILE [--force]`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from bot import logs
@@ -14,7 +16,9 @@ from bot.config import ConfigError, Settings, load_settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="CRM assistant bot")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser(
+        "run", help="run the bot: webhook mode when WEBHOOK_URL is set, else long polling"
+    )
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the Alembic migrations")
@@ -41,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     exporting = commands.add_parser("export", help="export a workspace to an .xlsx file")
     exporting.add_argument("file")
     exporting.add_argument("--workspace", required=True, help="workspace id or name")
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database consistently, even while the bot runs"
+    )
+    backup.add_argument("file", help="where the copy goes")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
 
 
@@ -51,12 +60,12 @@ def _fail(lines: list[str], code: int = 2) -> int:
 
 
 def run(settings: Settings) -> int:
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
     from bot.waiting import shown, wait_for_database
     from storage.schema import SchemaBehind
 
     token = settings.require_token()
-    logs.configure(settings.log_level, [token])
+    logs.configure(settings.log_level, [token, settings.webhook_secret or ""])
     problem = asyncio.run(
         wait_for_database(
             settings.database_url,
@@ -74,8 +83,16 @@ def run(settings: Settings) -> int:
             3,
         )
     application = build_application(settings)
+    log = logging.getLogger("bot")
     try:
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        if settings.webhook_url:
+            from bot.webhook import run_until_signalled
+
+            log.info("starting in webhook mode (WEBHOOK_URL is set)")
+            asyncio.run(run_until_signalled(application, settings, allowed_updates=ALLOWED_UPDATES))
+        else:
+            log.info("starting in polling mode (WEBHOOK_URL is not set)")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except SchemaBehind as error:
         return _fail([str(error)])
     return 0
@@ -240,6 +257,30 @@ def export_command(settings: Settings, args) -> int:
     return asyncio.run(go())
 
 
+def backup_command(settings: Settings, args) -> int:
+    from pathlib import Path
+
+    from bot.config import sqlite_path
+    from storage import backup
+
+    if not settings.is_sqlite:
+        print(f"error: {backup.postgres_advice(settings.database_url, args.file)}", file=sys.stderr)
+        return 2
+    source = sqlite_path(settings.database_url)
+    if source is None:
+        return _fail(["DATABASE_URL is an in-memory database: there is nothing to back up"])
+    try:
+        report = backup.backup_sqlite(source, Path(args.file), replace=args.force)
+    except backup.BackupError as error:
+        return _fail([str(error)], 1)
+    print(f"backed up {source} to {args.file} with the SQLite backup API")
+    print(f"size: {report.size} bytes; integrity check: {report.integrity}")
+    for table, rows in report.rows.items():
+        print(f"  {table}: {rows} rows")
+    print(f"tables: {len(report.rows)}; rows: {sum(report.rows.values())}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -254,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             return import_command(settings, args)
         if args.command == "export":
             return export_command(settings, args)
+        if args.command == "backup":
+            return backup_command(settings, args)
         return run(settings)
     except ConfigError as error:
         return _fail(error.problems)

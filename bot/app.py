@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.processing import PerChatUpdateProcessor
 from crm.i18n import Catalogs
 from crm.team import WorkspaceDefaults
-from handlers import reminders
+from handlers import digests_job, reminders
 from handlers.commands import publish_menus
 from handlers.context import CrmContext, Options, Services
 from handlers.import_recovery import tell_interrupted
@@ -31,6 +31,8 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 PROCESSED_UPDATES_KEPT = timedelta(days=14)
+# What the bot asks Telegram for, by polling or by webhook.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 class CrmApplication(Application):
@@ -62,6 +64,7 @@ def build_services(settings: Settings, *, database: Database | None = None, cloc
             allow_new_workspaces=settings.allow_new_workspaces,
             invite_ttl=timedelta(days=settings.invite_ttl_days),
             reminder_interval=timedelta(seconds=settings.reminder_interval_seconds),
+            digest_interval=timedelta(seconds=settings.digest_interval_seconds),
         ),
         clock=clock or utcnow,
     )
@@ -118,6 +121,7 @@ async def on_startup(application: Application) -> None:
             name="forget-old-updates",
         )
         reminders.schedule(application)
+        digests_job.schedule(application)
     log.info("bot @%s started", application.bot.username)
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("en", "ru", "lt")
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///data/crm.db"
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Plain http is allowed only to this machine: the test emulator and local trials.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+HEALTH_PATHS = ("/healthz", "/health")
 
 
 class ConfigError(Exception):
@@ -35,12 +42,22 @@ class Settings(BaseSettings):
     allow_new_workspaces: bool = False
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     reminder_interval_seconds: float = Field(default=30, gt=0, le=3600)
+    digest_interval_seconds: float = Field(default=60, gt=0, le=3600)
     telegram_retries: int = Field(default=3, ge=0, le=10)
     telegram_rate_limit: bool = True
     telegram_timeout_seconds: float = Field(default=5, gt=0, le=300)
     db_connect_retries: int = Field(default=10, ge=0, le=1000)
     db_connect_interval_seconds: float = Field(default=2, gt=0, le=300)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Webhook mode (polling when WEBHOOK_URL is unset). The secret is checked after the URL.
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "0.0.0.0"
+    # Heroku-style platforms tell the process its port in PORT.
+    webhook_port: int = Field(
+        default=8080, ge=1, le=65535, validation_alias=AliasChoices("webhook_port", "port")
+    )
+    webhook_path: str | None = None
 
     @field_validator("default_locale", "log_level", mode="before")
     @classmethod
@@ -88,6 +105,56 @@ class Settings(BaseSettings):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return normalize_database_url(value)
+
+    @field_validator("webhook_url", "webhook_secret", "webhook_path", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if not parts.hostname:
+            raise ValueError("must be a full URL like https://bot.example.com/telegram")
+        if parts.scheme != "https" and not (
+            parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+        ):
+            raise ValueError("must start with https:// (Telegram posts only to HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError("is required when WEBHOOK_URL is set")
+            return None
+        if not WEBHOOK_SECRET_RE.fullmatch(value):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _webhook_path(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        if value in HEALTH_PATHS:
+            raise ValueError(f"{value} is the health endpoint; choose another path")
+        return value
+
+    @property
+    def webhook_route(self) -> str:
+        """The path the webhook server answers: WEBHOOK_PATH, else the path of WEBHOOK_URL."""
+        if self.webhook_path:
+            return self.webhook_path
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def is_sqlite(self) -> bool:

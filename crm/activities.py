@@ -103,7 +103,7 @@ async def complete(
     activity = await _own_follow_up(session, actor, activity_id)
     if activity.done:
         return activity, False
-    activity.done = True
+    activity.done, activity.done_at = True, now
     session.add(activity)
     await session.flush()
     return activity, True
@@ -146,7 +146,8 @@ async def set_follow_up(
 
 async def _follow_up_at(session: AsyncSession, activity: Activity, until: datetime | None):
     """An open follow-up at `until`, not reminded yet (or none at all)."""
-    activity.follow_up_at, activity.reminded_at, activity.done = until, None, False
+    activity.follow_up_at, activity.reminded_at = until, None
+    activity.done, activity.done_at = False, None
     session.add(activity)
     await session.flush()
     return activity

@@ -23,6 +23,7 @@ from emulator.files import FileStore
 from emulator.methods import METHODS, Context, Handler, Method, Options
 from emulator.params import MAX_UPLOAD_BYTES, read_params
 from emulator.state import ApiCall, ApiError, BotState, Signal
+from emulator.webhooks import WebhookDelivery
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class BotApiEmulator:
         self._extra_methods: dict[str, Method] = {}
         self._runner: web.AppRunner | None = None
         self._closing = False
+        # Posts updates to bots that set a webhook; ``webhooks.retry_delay`` may be tuned.
+        self.webhooks = WebhookDelivery(lambda: list(self._bots.values()), self._signal)
         if token is not None:
             self.add_bot(token)
 
@@ -93,6 +96,7 @@ class BotApiEmulator:
         await site.start()
         self._port = self._runner.addresses[0][1]
         self._closing = False
+        self.webhooks.start()
         return self
 
     async def stop(self) -> None:
@@ -100,6 +104,7 @@ class BotApiEmulator:
             return
         self._closing = True
         self._signal.fire()  # long polls answer [] right away instead of blocking shutdown
+        await self.webhooks.stop()
         await asyncio.sleep(0)
         runner, self._runner = self._runner, None
         await runner.cleanup()

@@ -189,10 +189,14 @@ class BotState:
         self.users: dict[int, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
+        self.webhook_deliveries: list[Any] = []  # emulator.webhooks.Delivery, oldest first
         self.settings: dict[str, Any] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.calls: list[ApiCall] = []
         self.poll_generation = 0
+        # Called with (chat, event) the moment the bot's message, edit, deletion or chat action
+        # is recorded: load drivers time replies and wait per chat without waking every waiter.
+        self.listeners: list[Callable[[ChatState, ChatEvent], None]] = []
         self._ids = itertools.count(1)
 
     # -- identity -----------------------------------------------------------------------------
@@ -338,5 +342,8 @@ class BotState:
         payload: dict[str, Any] | None = None,
     ) -> None:
         snapshot = message.snapshot() if message is not None else None
-        chat.events.append(ChatEvent(kind, snapshot, payload or {}, time.time()))
+        event = ChatEvent(kind, snapshot, payload or {}, time.time())
+        chat.events.append(event)
+        for listener in self.listeners:
+            listener(chat, event)
         self.signal.fire()

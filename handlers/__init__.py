@@ -8,6 +8,7 @@ from handlers import (
     activities,
     cards,
     contact_import,
+    digests,
     directory,
     editing,
     errors,
@@ -53,6 +54,7 @@ def register(application: Application) -> None:
         search,
         activities,
         followups,
+        digests,
         offers,
     ):
         for handler in module.handlers():

@@ -24,6 +24,12 @@ COMMANDS: list[Command] = [
     Command("find", N_("Find an organization or a person")),
     Command("call", N_("Log a call")),
     Command("today", N_("Today's and overdue follow-ups")),
+    Command("me", N_("My summary of the day and the week")),
+    Command(
+        "digest",
+        N_("The team's digest; /digest settings: when it comes"),
+        frozenset({Role.admin, Role.manager}),
+    ),
     Command("new", N_("Add an organization or a person")),
     Command("meeting", N_("Log a meeting")),
     Command("note", N_("Write a note")),

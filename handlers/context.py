@@ -38,6 +38,7 @@ class Options:
     allow_new_workspaces: bool = False
     invite_ttl: timedelta = timedelta(days=7)
     reminder_interval: timedelta = timedelta(seconds=30)
+    digest_interval: timedelta = timedelta(seconds=60)
 
 
 @dataclass

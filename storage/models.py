@@ -6,7 +6,7 @@ workspaces never see each other's data. Rows a user can delete are soft-deleted 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -41,6 +41,11 @@ class Outcome(StrEnum):
     busy = "busy"
     call_back = "call_back"
     wrong_number = "wrong_number"
+
+
+class DigestKind(StrEnum):
+    daily = "daily"
+    weekly = "weekly"
 
 
 class ImportStatus(StrEnum):
@@ -147,6 +152,7 @@ class Organization(SQLModel, table=True):
     __table_args__ = (
         Index("ix_organization_ws_name", "workspace_id", "name_normalized"),
         Index("ix_organization_ws_tax_id", "workspace_id", "tax_id"),
+        Index("ix_organization_ws_created", "workspace_id", "created_at"),  # digests
         _trigram_index("organization"),
     )
 
@@ -175,6 +181,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_ws_name", "workspace_id", "name_normalized"),
         Index("ix_contact_organization", "organization_id"),
+        Index("ix_contact_ws_created", "workspace_id", "created_at"),  # digests
         _trigram_index("contact"),
     )
 
@@ -258,6 +265,8 @@ class Activity(SQLModel, table=True):
             sqlite_where=text("follow_up_at IS NOT NULL AND done = 0"),
             postgresql_where=text("follow_up_at IS NOT NULL AND NOT done"),
         ),
+        # digests count the follow-ups done in a period
+        Index("ix_activity_ws_done", "workspace_id", "done_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -277,6 +286,8 @@ class Activity(SQLModel, table=True):
     occurred_at: datetime = _created()
     follow_up_at: datetime | None = _moment()
     done: bool = Field(default=False, nullable=False)
+    done_at: datetime | None = _moment()  # when it was marked done (None: open, or done before
+    # this was recorded)
     reminded_at: datetime | None = _moment()
     created_at: datetime = _created()
     deleted_at: datetime | None = _moment()
@@ -398,6 +409,52 @@ class ChatState(SQLModel, table=True):
     step: str = Field(max_length=64)
     data: dict[str, Any] = _json()
     updated_at: datetime = _created()
+
+
+class DigestSubscription(SQLModel, table=True):
+    """When a manager gets a digest of one kind, in their own time zone. A manager without a
+    row gets the defaults (crm.digests.schedule.DEFAULTS); the row is written when they first
+    change something."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", name="uq_digestsubscription_member_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    member_id: int = Field(foreign_key="member.id", nullable=False, ondelete="CASCADE")
+    kind: DigestKind = _enum(DigestKind)
+    enabled: bool = Field(default=True, nullable=False)
+    hour: int = Field(nullable=False)  # local time of the member
+    minute: int = Field(default=0, nullable=False)
+    weekdays: str = Field(max_length=7)  # ISO weekday digits, "12345" is Monday to Friday
+    whole_team: bool = Field(default=True, nullable=False)
+    member_ids: list[int] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class DigestDelivery(SQLModel, table=True):
+    """The ledger: one row per manager, kind and period. Inserting the row claims the send, so
+    a digest goes out once across restarts and bot instances; `sent_at` marks it delivered,
+    `failed_at` a failed attempt that a later round may retry while `attempts` allow."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "member_id", "kind", "first_day", name="uq_digestdelivery_member_kind_day"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    member_id: int = Field(foreign_key="member.id", nullable=False, ondelete="CASCADE")
+    kind: DigestKind = _enum(DigestKind)
+    first_day: date = Field(nullable=False)  # of the period the digest covers
+    claimed_at: datetime = _created()
+    attempts: int = Field(default=1, nullable=False)
+    sent_at: datetime | None = _moment()
+    failed_at: datetime | None = _moment()
+    error: str | None = Field(default=None, max_length=300)
 
 
 import storage.search_index  # noqa: E402,F401  (adds the full-text DDL to these tables)

@@ -18,7 +18,8 @@ class PeriodKind(StrEnum):
 
 @dataclass(frozen=True)
 class Period:
-    """Whole local days in `timezone`, as UTC instants: [start, end)."""
+    """Whole local days in `timezone`, as UTC instants: [start, end). A comparison period
+    (`periods.comparison`) may end early, at the point a period not yet over has reached."""
 
     kind: PeriodKind
     first_day: date
@@ -101,7 +102,7 @@ class DayCalls:
 @dataclass(frozen=True)
 class Digest:
     period: Period
-    previous: Period  # the period of the same length just before, for the comparison
+    previous: Period  # the same length just before (its same part while `period` runs)
     reps: tuple[RepSummary, ...]  # every rep in scope, inactive ones included, by name
     totals: Counts
     previous_totals: Counts

@@ -179,3 +179,23 @@ async def test_block_sends_my_chat_member(bot: Bot, anna: FakeUser) -> None:
     assert update.my_chat_member.new_chat_member.status == "kicked"
     await anna.send("/start")  # writing again unblocks
     await bot.send_message(anna.user_id, "welcome back")
+
+
+async def test_listeners_see_each_bot_event_as_it_is_recorded(
+    emu: BotApiEmulator, bot: Bot, anna: FakeUser
+) -> None:
+    seen = []
+    emu.bot().listeners.append(lambda chat, event: seen.append((chat.id, event.kind, event)))
+    sent = await bot.send_message(anna.chat_id, "hello", reply_markup=MENU)
+    await bot.edit_message_text("hello again", chat_id=anna.chat_id, message_id=sent.message_id)
+    await bot.send_chat_action(anna.chat_id, "typing")
+    assert [(chat_id, kind) for chat_id, kind, _ in seen] == [
+        (1001, "message"),
+        (1001, "edit"),
+        (1001, "action"),
+    ]
+    assert seen[0][2].message.data["text"] == "hello"  # a snapshot: the later edit is not in it
+    assert seen[1][2].message.data["text"] == "hello again"
+    # the driver's own cursors are unaffected
+    assert (await anna.next_message()).text == "hello"
+    assert (await anna.next_edit()).text == "hello again"

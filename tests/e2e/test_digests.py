@@ -1,0 +1,344 @@
+"""Digests through the real bot: the daily digest arrives at 18:00 the manager's time with the
+team's numbers and a chart, exactly once (again ticks, restarts, downtime, a second instance,
+network failures); /digest on demand; /digest settings; /me; reps kept out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from emulator.driver import BotMessage
+from storage.models import DigestDelivery, DigestSubscription
+from tests.e2e.activity_helpers import add_contact, add_organization, data_of
+
+FAST = {"digest_interval_seconds": 0.2}
+PNG = b"\x89PNG\r\n\x1a\n"
+# the clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 12:00 in Moscow, the workspace's zone
+TO_18_MOSCOW = {"hours": 6}
+
+
+def is_digest(message: BotMessage) -> bool:
+    return message.text.startswith("📊")
+
+
+def plain(text: str) -> str:
+    return text.replace("\u2009", " ").replace("\u202f", " ")
+
+
+async def _rows(bot, model) -> list:
+    async with bot.database.transaction() as session:
+        return list((await session.exec(select(model))).all())
+
+
+async def _met_by_the_job(bot) -> None:
+    """The job writes a manager's default schedule the first time it meets them."""
+    for _ in range(50):
+        if await _rows(bot, DigestSubscription):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the digest job never met the admin")
+
+
+async def _team_with_calls(bot):
+    """Olga (admin) and two reps, Rimas with two calls and Petras with one, all today."""
+    olga = await bot.onboard(bot.user(1, "Olga"))
+    rimas = await bot.join(olga, bot.user(2, "Rimas"))
+    petras = await bot.join(olga, bot.user(3, "Petras"))
+    org = await add_organization(bot, olga, "Romashka")
+    await add_contact(bot, olga, "Ivan Petrov", organization_id=org.id)
+    for user, text in (
+        (rimas, "/call Petrov talked about prices"),
+        (rimas, "/call Petrov no answer"),
+        (petras, "/call Petrov busy"),
+    ):
+        await user.send(text)
+        assert "Call with Ivan Petrov" in (await user.next_message()).text
+    await _met_by_the_job(bot)
+    return olga, rimas, petras
+
+
+async def test_the_daily_digest_arrives_at_18_with_the_numbers_and_a_chart_once(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, rimas, petras = await _team_with_calls(bot)
+        await bot.join(olga, bot.user(4, "Dina"))
+        await olga.expect_no_message(within=0.6)  # 12:00 in Moscow: not yet
+        bot.clock.advance(**TO_18_MOSCOW)
+        digest = await olga.wait_for(is_digest)
+        text = plain(digest.text)
+        assert text.startswith("📊 Daily digest\nWed, Nov 25, 2026"), text
+        assert "Calls: 3 (new)" in text
+        assert "👤 Rimas\nCalls: 2 (talked 1, no answer 1)" in text
+        assert "👤 Petras\nCalls: 1 (busy 1)" in text
+        assert "🏢 Romashka — 3" in text
+        assert "👤 Olga\nNew organizations: 1 · New contacts: 1" in text
+        assert "No activity: Dina" in text
+        chart = await olga.next_message()
+        assert chart.photo and chart.photo.startswith(PNG)
+        assert "Daily digest" in chart.text  # the caption
+        bot.clock.advance(minutes=30)
+        await olga.expect_no_message(within=0.8)  # ticking on: already sent
+        await rimas.expect_no_message(within=0.1)  # reps get no team digest
+        [row] = await _rows(bot, DigestDelivery)
+        assert row.sent_at is not None and row.attempts == 1
+    async with start_bot(**FAST) as bot:  # a restart sends it no second time
+        await olga.expect_no_message(within=0.8)
+
+
+async def test_after_two_days_down_one_catch_up_digest_is_sent_not_several(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+    bot.clock.advance(days=2, hours=8)  # Friday 20:00 in Moscow: Wed, Thu and Fri missed
+    async with start_bot(**FAST) as bot:
+        digest = await olga.wait_for(is_digest)
+        text = plain(digest.text)
+        assert text.startswith("📊 Daily digest\nFri, Nov 27, 2026"), text
+        assert "Nothing was logged in this period." in text
+        await olga.expect_no_message(within=1.0)
+        [row] = await _rows(bot, DigestDelivery)
+        assert str(row.first_day) == "2026-11-27" and row.sent_at is not None
+
+
+async def test_a_network_failure_is_retried_after_a_pause(start_bot, emulator):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        emulator.fail_next("sendMessage", status=502)
+        bot.clock.advance(**TO_18_MOSCOW)
+        await olga.expect_no_message(within=0.8)  # failed; the next rounds wait
+        bot.clock.advance(minutes=5)
+        digest = await olga.wait_for(is_digest)
+        assert "Calls: 3" in digest.text
+        assert (await olga.next_message()).photo
+        await olga.expect_no_message(within=0.8)
+        [row] = await _rows(bot, DigestDelivery)
+        assert row.attempts == 2 and row.sent_at is not None
+
+
+async def test_two_bot_instances_send_the_digest_once(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        async with start_bot(**FAST):
+            bot.clock.advance(**TO_18_MOSCOW)
+            await olga.wait_for(is_digest)
+            assert (await olga.next_message()).photo
+            await olga.expect_no_message(within=1.0)
+        [row] = await _rows(bot, DigestDelivery)
+        assert row.sent_at is not None and row.attempts == 1
+
+
+async def test_digest_on_demand_for_today_and_last_week(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await olga.send("/digest")
+        menu = await olga.next_message()
+        assert [b for row in menu.buttons for b in row] == [
+            "Today",
+            "This week",
+            "Last week",
+            "Choose period",
+            "⚙️ Settings",
+        ]
+        await olga.tap(menu, "Today")
+        today = await olga.next_message()
+        assert plain(today.text).startswith("📊 Digest\nWed, Nov 25, 2026")
+        assert "Calls: 3 (new)" in today.text and "👤 Rimas" in today.text
+        assert (await olga.next_message()).photo.startswith(PNG)
+        await olga.tap(menu, "Last week")
+        last_week = await olga.next_message()
+        assert plain(last_week.text).startswith("📊 Digest\nNov 16 – 22, 2026")
+        assert "Nothing was logged in this period." in last_week.text
+        await olga.expect_no_message(within=0.3)  # no calls, no chart
+        await olga.tap(menu, "Choose period")
+        assert "Send the period" in (await olga.next_message()).text
+        await olga.send("someday")
+        assert "could not read that period" in (await olga.next_message()).text
+        await olga.send("11/20-11/25")
+        chosen = await olga.next_message()
+        assert plain(chosen.text).startswith("📊 Digest\nNov 20 – 25, 2026")
+        assert "Calls: 3" in chosen.text
+
+
+async def test_settings_change_the_time_and_the_next_digest_follows(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await olga.send("/digest settings")
+        view = await olga.next_message()
+        assert "Daily digest: on, 18:00 · Mon, Tue, Wed, Thu, Fri" in view.text
+        assert "Weekly digest: on, 09:00 · Mon" in view.text
+        assert "Covers: the whole team" in view.text
+        assert "Europe/Moscow" in view.text
+        await olga.tap(view, "🕒 18:00")
+        prompt = await olga.next_message()
+        assert "time of the daily digest" in prompt.text
+        await olga.send("25:00")
+        assert "e.g. 18:00" in (await olga.next_message()).text
+        await olga.send("12:30")
+        saved = await olga.next_message()
+        assert saved.text.startswith("Saved.") and "Daily digest: on, 12:30" in saved.text
+        await olga.tap(saved, "🕒 09:00")  # the weekly's time, by a quick button this time
+        prompt = await olga.next_message()
+        assert "time of the weekly digest" in prompt.text
+        await olga.tap(prompt, "08:00")
+        saved = await olga.next_message()
+        assert saved.text.startswith("Saved.") and "Weekly digest: on, 08:00" in saved.text
+        bot.clock.advance(minutes=29)  # 12:29 in Moscow
+        await olga.expect_no_message(within=0.6)
+        bot.clock.advance(minutes=1)
+        digest = await olga.wait_for(is_digest)
+        assert "Calls: 3" in digest.text
+        await olga.next_message()  # the chart
+        bot.clock.advance(**TO_18_MOSCOW)  # the old time passes: nothing more today
+        await olga.expect_no_message(within=0.8)
+
+
+async def test_settings_buttons_turn_days_and_people_on_and_off(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await olga.send("/digest settings")
+        view = await olga.next_message()
+        await olga.tap_data(view.message_id, data_of(view, "dg:s:on:w"))
+        view = await olga.next_edit()
+        assert "Weekly digest: off, 09:00 · Mon (covers the week before)" in view.text
+        await olga.tap_data(view.message_id, "dg:s:wd:w:5")  # Friday: the week is over
+        view = await olga.next_edit()
+        assert "Weekly digest: off, 09:00 · Fri (covers the week it is sent in)" in view.text
+        await olga.tap_data(view.message_id, "dg:s:wd:d:6")
+        view = await olga.next_edit()
+        assert "Daily digest: on, 18:00 · Mon, Tue, Wed, Thu, Fri, Sat" in view.text
+        await olga.tap(view, "👥 Whose work")
+        scope = await olga.next_edit()
+        assert [row[0] for row in scope.buttons][:4] == [
+            "✅ Whole team",
+            "✅ Olga",
+            "✅ Petras",
+            "✅ Rimas",
+        ]
+        await olga.tap(scope, "✅ Olga")
+        scope = await olga.next_edit()
+        await olga.tap(scope, "✅ Petras")
+        scope = await olga.next_edit()
+        assert "✅ Rimas" in str(scope.buttons) and "▫️ Petras" in str(scope.buttons)
+        await olga.tap(scope, "⬅️ Back")
+        view = await olga.next_edit()
+        assert "Covers: Rimas" in view.text
+        bot.clock.advance(**TO_18_MOSCOW)
+        digest = plain((await olga.wait_for(is_digest)).text)
+        assert "Calls: 2" in digest and "Petras" not in digest
+
+
+async def test_a_rep_has_me_but_no_team_digest_or_its_settings(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, rimas, _petras = await _team_with_calls(bot)
+        await rimas.send("/me")
+        mine = plain((await rimas.next_message()).text)
+        assert mine.startswith("Your day — Wed, Nov 25, 2026\nCalls: 2 (talked 1, no answer 1)")
+        assert "Your week — Nov 23 – 29, 2026\nCalls: 2" in mine
+        await rimas.send("/digest settings")
+        refusal = await rimas.next_message()
+        assert "for managers and admins" in refusal.text and "/me" in refusal.text
+        query = await rimas.tap_data(refusal.message_id, "dg:s:on:d")
+        assert "for managers and admins" in (await rimas.callback_answer(query))["text"]
+        query = await rimas.tap_data(refusal.message_id, "dg:p:today")
+        assert "for managers and admins" in (await rimas.callback_answer(query))["text"]
+        [daily, weekly] = sorted(await _rows(bot, DigestSubscription), key=lambda r: r.kind)
+        assert daily.enabled and weekly.enabled and daily.member_id != 2
+
+
+async def test_the_weekly_digest_comes_on_monday_for_the_week_before(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        bot.clock.advance(**TO_18_MOSCOW)
+        await olga.wait_for(is_digest)  # Wednesday's daily
+        await olga.next_message()
+        await olga.send("/digest settings")
+        view = await olga.next_message()
+        await olga.tap_data(view.message_id, "dg:s:on:d")  # daily off: only the weekly now
+        assert "Daily digest: off" in (await olga.next_edit()).text
+        bot.clock.advance(days=4, hours=14, minutes=59)  # Monday 30 Nov, 08:59 in Moscow
+        await olga.expect_no_message(within=0.6)
+        bot.clock.advance(minutes=1)
+        weekly = plain((await olga.wait_for(is_digest)).text)
+        assert weekly.startswith("📊 Weekly digest\nNov 23 – 29, 2026"), weekly
+        assert "Calls: 3 (new)" in weekly and "👤 Rimas\nCalls: 2" in weekly
+        assert (await olga.next_message()).photo.startswith(PNG)
+        bot.clock.advance(days=1)
+        await olga.expect_no_message(within=0.6)
+
+
+async def test_a_manager_who_blocked_the_bot_is_not_retried(start_bot, emulator):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await olga.block()
+        bot.clock.advance(**TO_18_MOSCOW)
+        for _ in range(50):
+            rows = await _rows(bot, DigestDelivery)
+            if rows and rows[0].failed_at:
+                break
+            await asyncio.sleep(0.1)
+        [row] = rows
+        assert row.sent_at is None and row.failed_at is not None and "Forbidden" in row.error
+        tries = len([c for c in emulator.calls if c.method == "sendMessage"])
+        await asyncio.sleep(0.8)  # more rounds
+        assert len([c for c in emulator.calls if c.method == "sendMessage"]) == tries
+
+
+async def _set_own_time_zone(user, zone: str) -> None:
+    await user.send("/settings")
+    await user.tap(await user.next_message(), "My time zone")
+    await user.next_message()
+    await user.send(zone)
+    assert f"My time zone: {zone}" in (await user.next_message()).text
+
+
+async def test_a_manager_in_another_zone_gets_it_at_18_their_time_and_a_move_sends_no_second(
+    start_bot,
+):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await _set_own_time_zone(olga, "Europe/Vilnius")  # the workspace is in Moscow
+        bot.clock.advance(**TO_18_MOSCOW)  # 17:00 in Vilnius
+        await olga.expect_no_message(within=0.6)
+        bot.clock.advance(hours=1)
+        digest = plain((await olga.wait_for(is_digest)).text)
+        assert digest.startswith("📊 Daily digest\nWed, Nov 25, 2026") and "Calls: 3" in digest
+        assert (await olga.next_message()).photo
+        # she flies to New York (11:00 there) and 18:00 of the same Wednesday comes again
+        await _set_own_time_zone(olga, "America/New_York")
+        bot.clock.advance(hours=7)
+        await olga.expect_no_message(within=0.8)
+        bot.clock.advance(days=1)  # Thursday 18:00 in New York: Thursday's
+        assert plain((await olga.wait_for(is_digest)).text).startswith(
+            "📊 Daily digest\nThu, Nov 26, 2026"
+        )
+        assert sorted(str(row.first_day) for row in await _rows(bot, DigestDelivery)) == [
+            "2026-11-25",
+            "2026-11-26",
+        ]
+
+
+async def test_a_reps_me_on_a_day_with_nothing_and_a_weekly_digest_over_a_clock_change(
+    start_bot,
+):
+    async with start_bot(**FAST) as bot:
+        olga, rimas, _petras = await _team_with_calls(bot)
+        dina = await bot.join(olga, bot.user(4, "Dina"))
+        await dina.send("/me")
+        assert plain((await dina.next_message()).text) == (
+            "Your day — Wed, Nov 25, 2026\nNothing was logged in this period.\n\n"
+            "Your week — Nov 23 – 29, 2026\nNothing was logged in this period."
+        )
+        await _set_own_time_zone(olga, "Europe/Vilnius")
+        # Sunday 28 March 2027 in Vilnius: clocks go forward at 03:00, the week has 167 hours
+        bot.clock.now = datetime(2027, 3, 28, 9, 0, tzinfo=UTC)  # 12:00 EEST
+        await rimas.send("/call Petrov talked on the short Sunday")
+        assert "Call with Ivan Petrov" in (await rimas.next_message()).text
+        bot.clock.now = datetime(2027, 3, 29, 6, 0, tzinfo=UTC)  # Monday 09:00 EEST
+
+        def weekly_for_the_short_week(message: BotMessage) -> bool:
+            return plain(message.text).startswith("📊 Weekly digest\nMar 22 – 28, 2027")
+
+        weekly = plain((await olga.wait_for(weekly_for_the_short_week)).text)
+        assert "Calls: 1 (new)" in weekly and "👤 Rimas\nCalls: 1 (talked 1)" in weekly
+        assert (await olga.next_message()).photo.startswith(PNG)
+        await olga.expect_no_message(within=0.8)

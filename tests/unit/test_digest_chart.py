@@ -1,0 +1,163 @@
+"""The digest's chart: a PNG with a panel per calling rep, or None when nobody called."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import time
+from datetime import date
+
+from matplotlib.axes import Axes
+
+from crm.digests import periods
+from crm.digests.chart import Panel, calls_chart, chart_data
+from crm.digests.model import Counts, DayCalls, Digest, RepSummary
+from crm.i18n import Catalogs
+from handlers.digest_chart import chart_png
+from storage.models import Outcome
+
+WEEK = periods.week_of(date(2026, 10, 21), "Europe/Vilnius")
+LABELS = {Outcome.talked: "Talked", Outcome.busy: "Busy", None: "No outcome"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _digest(reps: int, calls: list[DayCalls], period=WEEK) -> Digest:
+    return Digest(
+        period=period,
+        previous=periods.previous(period),
+        reps=tuple(RepSummary(i, f"Rep {i}", Counts()) for i in range(reps)),
+        totals=Counts(),
+        previous_totals=Counts(),
+        calls_per_day=tuple(calls),
+    )
+
+
+def _size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == PNG_SIGNATURE and png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+def _chart(digest: Digest, seen: list[date] | None = None, **kwargs) -> bytes | None:
+    def day_format(day: date) -> str:
+        if seen is not None:
+            seen.append(day)
+        return day.strftime("%a %d")
+
+    return calls_chart(
+        digest, outcome_labels=LABELS, title="Calls", day_format=day_format, **kwargs
+    )
+
+
+def _busy_week(reps: int) -> list[DayCalls]:
+    return [
+        DayCalls(day, rep, outcome, 1 + (rep + day.day) % 4)
+        for day, _, _ in periods.days(WEEK)
+        for rep in range(reps)
+        for outcome in (Outcome.talked, Outcome.busy, Outcome.wrong_number, None)
+    ]
+
+
+def test_ten_reps_over_a_week_make_a_grid_of_panels():
+    seen: list[date] = []
+    png = _chart(_digest(10, _busy_week(10)), seen)
+    assert _size(png) == (1440, 810)  # 4 columns x 3 rows of panels, a title and a legend
+    assert sorted(set(seen)) == [d for d, _, _ in periods.days(WEEK)]  # every day labelled
+
+
+def test_one_rep_and_names_given_by_the_caller():
+    png = _chart(_digest(1, _busy_week(1)), names={0: "Rimas"})
+    assert _size(png) == (600, 350)
+
+
+def test_the_bars_drawn():
+    monday, sunday = date(2026, 10, 19), date(2026, 10, 25)
+    digest = _digest(
+        3,
+        [
+            DayCalls(sunday, 2, None, 1),
+            DayCalls(monday, 2, Outcome.busy, 2),
+            DayCalls(monday, 2, Outcome.talked, 3),
+            DayCalls(sunday, 0, Outcome.talked, 4),
+        ],
+    )
+    data = chart_data(digest, names={2: "Rimas"})
+    assert data.days == [d for d, _, _ in periods.days(WEEK)]  # days without calls too
+    assert data.outcomes == [Outcome.talked, Outcome.busy, None]  # stacking order, used ones
+    zero = [0] * 7
+    assert data.panels == [
+        Panel(0, "Rep 0", {Outcome.talked: [*zero[:6], 4], Outcome.busy: zero, None: zero}),
+        Panel(
+            2,
+            "Rimas",
+            {Outcome.talked: [3, *zero[1:]], Outcome.busy: [2, *zero[1:]], None: [*zero[:6], 1]},
+        ),
+    ]  # Rep 1 made no call: no panel
+    assert [panel.total for panel in data.panels] == [4, 6]
+
+
+def test_reps_without_calls_get_no_panel():
+    calls = [DayCalls(date(2026, 10, 25), 3, Outcome.talked, 2)]
+    assert _size(_chart(_digest(5, calls))) == (600, 350)  # one panel, as for one rep
+
+
+def test_a_digest_without_calls_draws_nothing():
+    assert _chart(_digest(3, [])) is None
+    # calls of someone outside the digest's reps are not drawn either
+    assert _chart(_digest(2, [DayCalls(date(2026, 10, 20), 7, Outcome.talked, 1)])) is None
+
+
+def test_a_long_period_labels_some_days_only():
+    month = periods.custom(date(2026, 10, 1), date(2026, 10, 31), "Europe/Vilnius")
+    seen: list[date] = []
+    png = _chart(_digest(1, [DayCalls(date(2026, 10, 5), 0, Outcome.talked, 3)], month), seen)
+    assert png[:8] == PNG_SIGNATURE
+    assert 4 <= len(set(seen)) <= 7 and min(seen) == date(2026, 10, 1)
+
+
+def test_names_with_dollar_signs_are_drawn_as_they_are_not_as_formulas():
+    # a Telegram name is anything; "$...$" would be parsed as mathtext and a bad formula
+    # would break the whole digest
+    calls = [DayCalls(date(2026, 10, 20), 0, Outcome.talked, 1)]
+    for name in ("Rimas $\\frac$ $", "$$", "Ivan $^$", "a_b $x_1$ ^"):
+        assert _chart(_digest(1, calls), names={0: name})[:8] == PNG_SIGNATURE, name
+
+
+async def test_drawing_leaves_the_event_loop_free_for_other_chats():
+    digest = _digest(10, _busy_week(10))  # a second or so of drawing
+    gaps: list[float] = []
+
+    async def other_chats() -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            gaps.append(time.perf_counter() - before)
+
+    ticker = asyncio.create_task(other_chats())
+    started = time.perf_counter()
+    png = await chart_png(digest, Catalogs().translator("en", "Europe/Vilnius"))
+    drawing = time.perf_counter() - started
+    ticker.cancel()
+    assert png[:8] == PNG_SIGNATURE
+    assert max(gaps) < min(0.25, drawing / 2), (max(gaps), drawing)
+
+
+def test_a_year_is_drawn_as_stacked_steps_not_thousands_of_bars(monkeypatch):
+    year = periods.custom(date(2026, 1, 1), date(2026, 12, 31), "Europe/Vilnius")
+    calls = [
+        DayCalls(day, rep, outcome, 1 + day.day % 3)
+        for day, _, _ in periods.days(year)
+        for rep in range(3)
+        for outcome in (Outcome.talked, None)
+    ]
+    bars: list[int] = []  # days per call of Axes.bar
+    draw_bars = Axes.bar
+
+    def counted(self, x, *args, **kwargs):
+        bars.append(len(x))
+        return draw_bars(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "bar", counted)
+    assert _chart(_digest(3, calls, year))[:8] == PNG_SIGNATURE
+    assert bars == []
+    _chart(_digest(3, _busy_week(3)))
+    assert bars and set(bars) == {7}
