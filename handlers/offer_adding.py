@@ -86,8 +86,8 @@ def _question(ctx: CrmContext, step: str, data: dict) -> tuple[str, list[tuple[s
         return _("How is it billed?"), [(b.value, _(label)) for b, label in BILLINGS.items()]
     if step == "renewal":
         return _(
-            "Is there a yearly renewal of updates and support? Send it in % of the license "
-            "price, e.g. 20, or tap Skip."
+            "Is there a yearly renewal of updates and support? Send it as a percentage of the "
+            "license price, e.g. 20, or tap Skip."
         ), []
     if step == "server":
         text = _("What does the server cost per month, in {currency}? Tap Skip if nothing.")

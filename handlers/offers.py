@@ -163,7 +163,9 @@ def _edit_prompt(_: Translator, offer: Offer, field: str) -> str:
             "Send the seat prices, one per line as “from seats: price”, e.g.\n1: 15\n10: 12,50"
         )
     if field == "renewal":
-        return _("Send the yearly renewal in % of the license price (0 if there is none):")
+        return _(
+            "Send the yearly renewal as a percentage of the license price (0 if there is none):"
+        )
     if field == "server":
         text = _("Send the server cost per month in {currency} (0 if there is none):")
     else:
