@@ -1,0 +1,82 @@
+"""Amounts typed in chat (crm.costs.amounts): grouping, decimal marks, signs and units."""
+
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_currency, format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm.costs.amounts import parse_amount
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1200", "1200"),
+        ("1 200,50", "1200.50"),
+        ("1\u00a0200,50", "1200.50"),  # a no-break space, as copied from a quote
+        ("1\u202f200,50", "1200.50"),  # a narrow no-break space, as babel formats ru/lt
+        ("1,200.50", "1200.50"),
+        ("1.200,50", "1200.50"),
+        ("1'200.50", "1200.50"),
+        ("1,200", "1200"),
+        ("1.200.000", "1200000"),
+        ("12,5", "12.5"),
+        ("0,125", "0.125"),
+        ("12.5", "12.5"),
+        (",5", "0.5"),
+        (".5", "0.5"),
+        ("15 €", "15"),
+        ("€15", "15"),
+        ("$1,200.50", "1200.50"),
+        ("15 EUR", "15"),
+        ("990 руб.", "990"),
+        ("990 ₽", "990"),
+        ("12,5%", "12.5"),
+        ("50 %", "50"),
+        ("  7  ", "7"),
+        ("-5", "-5"),
+        ("−5", "-5"),
+        ("+5", "5"),
+        ("0", "0"),
+    ],
+)
+def test_reads_amounts_as_people_type_them(text, expected):
+    value = parse_amount(text)
+    assert value == Decimal(expected)
+    assert str(value) == expected  # exact: no float rounding, no exponent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "abc",
+        "€",
+        "%",
+        "1e5",
+        "NaN",
+        "Infinity",
+        "12 5",
+        "1,2,3",
+        "1..2",
+        "1.2.3,4,5",
+        "5-",
+        "12 from 15",
+        "1,20,000",
+        "1 2000",
+        "1" * 50,
+    ],
+)
+def test_refuses_what_is_not_an_amount(text):
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_reads_back_what_babel_writes_in_every_locale(value):
+    for locale in ("en", "ru", "lt"):
+        assert parse_amount(format_decimal(value, format="#,##0.00", locale=locale)) == value
+        assert parse_amount(format_currency(value, "EUR", locale=locale)) == value
