@@ -7,6 +7,7 @@ workspaces never see each other's data. Rows a user can delete are soft-deleted 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueC
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from storage.types import JSONType, UTCDateTime, utcnow
+from storage.types import ExactDecimal, JSONType, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -341,6 +342,39 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] = _json()
     after: dict[str, Any] = _json()
     created_at: datetime = _created()
+
+
+def _amount(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=ExactDecimal, nullable=True)
+    return Field(default=Decimal(0), sa_type=ExactDecimal, nullable=False)
+
+
+class CostOffer(SQLModel, table=True):
+    """A license quote a workspace received, for the cost calculator (crm.costs.offers).
+
+    `kind` and `billing` hold crm.costs.model's LicenseKind and Billing values; `tiers` is a list
+    of {"min_seats": int, "price": "12.50"}, prices as text so they stay exact."""
+
+    __table_args__ = (Index("ix_costoffer_ws_name", "workspace_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    name: str = Field(max_length=60)
+    kind: str = Field(max_length=16)
+    currency: str = Field(max_length=3)
+    tiers: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False)
+    )
+    billing: str = Field(default="monthly", max_length=16)
+    flat_price: Decimal | None = _amount(nullable=True)
+    renewal_percent: Decimal = _amount()
+    server_per_month: Decimal = _amount()
+    admin_per_month: Decimal = _amount()
+    created_by_id: int | None = _member_fk()
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    deleted_at: datetime | None = _moment()
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -92,4 +92,33 @@ def parse_amount(text: str) -> Decimal:
     return Decimal(f"{sign}{digits or '0'}" + (f".{fraction}" if fraction else ""))
 
 
-__all__ = ["parse_amount"]
+def parse_seats(text: str) -> int:
+    """A number of seats: "15", "from 15 seats", "от 15 мест", "15+"."""
+    value = parse_amount(text.strip().rstrip("+").strip())
+    if value != value.to_integral_value() or value < 0:
+        raise ValueError("not a whole number of seats")
+    return int(value)
+
+
+def parse_tier(text: str) -> tuple[int, Decimal | None]:
+    """ "from 15 seats: 12" -> (15, 12); a bare "10" -> (10, None), the seats a price holds from.
+    The seats and the price are separated by ":" or "="."""
+    seats, separator, price = text.replace("=", ":").partition(":")
+    if not separator:
+        return parse_seats(seats), None
+    return parse_seats(seats), parse_amount(price)
+
+
+def parse_tiers(text: str) -> list[tuple[int, Decimal]]:
+    """One "seats: price" per line or separated by ";"."""
+    tiers = []
+    for line in text.replace(";", "\n").splitlines():
+        if not line.strip():
+            continue
+        seats, price = parse_tier(line)
+        if price is None:
+            raise ValueError("a price is needed for every tier")
+        tiers.append((seats, price))
+    if not tiers:
+        raise ValueError("no tiers")
+    return tiers

@@ -7,7 +7,7 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.costs.amounts import parse_amount
+from crm.costs.amounts import parse_amount, parse_tier, parse_tiers
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,37 @@ def test_reads_back_what_babel_writes_in_every_locale(value):
     for locale in ("en", "ru", "lt"):
         assert parse_amount(format_decimal(value, format="#,##0.00", locale=locale)) == value
         assert parse_amount(format_currency(value, "EUR", locale=locale)) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10", (10, None)),
+        ("from 10 seats", (10, None)),
+        ("от 10 мест", (10, None)),
+        ("15+", (15, None)),
+        ("15: 12", (15, Decimal(12))),
+        ("from 15 seats: 12,50 €", (15, Decimal("12.50"))),
+        ("nuo 15 vietų = 9.90", (15, Decimal("9.90"))),
+    ],
+)
+def test_reads_a_seat_tier(text, expected):
+    assert parse_tier(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "ten", "1,5", "15: ", "15: cheap", ": 12", "-3"])
+def test_refuses_a_bad_seat_tier(text):
+    with pytest.raises(ValueError):
+        parse_tier(text)
+
+
+def test_reads_several_tiers_per_line_or_semicolon():
+    assert parse_tiers("1: 15\n\n10: 12,50; 50: 10") == [
+        (1, Decimal(15)),
+        (10, Decimal("12.50")),
+        (50, Decimal(10)),
+    ]
+    with pytest.raises(ValueError):
+        parse_tiers("1: 15\n10")
+    with pytest.raises(ValueError):
+        parse_tiers(" ; ")
