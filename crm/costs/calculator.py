@@ -77,6 +77,7 @@ __all__ = [
     "NO_ROLLOUT",
     "CostInputError",
     "CostProblem",
+    "check_offer",
     "compare",
     "cost_of",
     "rollout_years",
@@ -144,7 +145,7 @@ def cost_of(offer: Offer, *, users: int, years: int, rollout: Rollout = NO_ROLLO
     """One offer's cost for `users` over `years`, license and roll-out, year by year."""
     _check_horizon(users, years)
     _check_rollout(rollout)
-    _check_offer(offer)
+    check_offer(offer)
     purchase, trick = _purchase(offer, users=users, years=years)
     licenses = _license_years(offer, purchase, years)
     running = (offer.server_per_month + offer.admin_per_month) * MONTHS
@@ -298,7 +299,10 @@ def _check_rollout(rollout: Rollout) -> None:
         raise CostInputError(CostProblem.loss_share_out_of_range, f"{rollout.loss_share}")
 
 
-def _check_offer(offer: Offer) -> None:
+def check_offer(offer: Offer) -> None:
+    """Refuse an offer that cannot be priced (see `CostProblem`); the catalogue and the chat
+    can check an offer when it is entered, before any comparison."""
+
     def fail(problem: CostProblem, detail: str) -> CostInputError:
         return CostInputError(problem, f"{offer.name!r}: {detail}", offer=offer.name)
 
