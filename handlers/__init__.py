@@ -8,6 +8,7 @@ from handlers import (
     activities,
     cards,
     contact_import,
+    costs,
     directory,
     editing,
     errors,
@@ -46,6 +47,7 @@ def register(application: Application) -> None:
         contact_import,
         imports,  # after contact_import: .vcf files are its, every other file is ours
         exports,
+        costs,
         search,
         activities,
         followups,

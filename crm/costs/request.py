@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from crm.costs.calculator import MAX_USERS, MAX_YEARS
+
 DEFAULT_YEARS = 3
-MAX_USERS = 10_000
-MAX_YEARS = 10
 
 USERS = "users"
 YEARS = "years"
