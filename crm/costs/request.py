@@ -43,6 +43,7 @@ _STEMS = {
         "менеджер",
         # lt
         "vartotoj",
+        "naudotoj",
         "žmon",
         "žmogus",
         "darbuotoj",

@@ -36,6 +36,7 @@ from crm.costs.request import (
         ("12 vartotojų 3 metai", 12, 3),
         ("5 metų 30 darbuotojų", 30, 5),
         ("1 vartotojas 1 metus", 1, 1),
+        ("8 naudotojai, 2 metai", 8, 2),
         # bare numbers: users, then years
         ("12 3", 12, 3),
         ("12, 3", 12, 3),
