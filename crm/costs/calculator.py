@@ -18,6 +18,9 @@ License, by `Offer.kind`:
   renewal (if any) from year 2, and `running` = (server_per_month + admin_per_month) x 12
   every year. An open-source copy is `flat_price = 0`.
 
+Fields that do not belong to an offer's kind are ignored: a renewal on a subscription, server
+and administration costs on anything but a self-hosted copy.
+
 Seat tricks (per-seat tiers of any kind): when a tier above the users needed has a lower unit
 price than the tier that applies, the offer carries a `SeatTrick` with both ways priced over
 the whole horizon: exactly the seats needed at the applicable price, and the minimum of the

@@ -174,10 +174,13 @@ def _plan(raw: Any, where: str) -> Offer:
     if type(as_of) is not date:  # a TOML datetime is a date subclass: refuse it too
         raise CatalogueError(f"{where}: as_of must be a date like 2026-11-01")
     running = {key: _money(raw, key, where) for key in _MONEY_KEYS if key in raw}
+    # what the calculator would silently ignore is a mistake in the file
     if kind != LicenseKind.self_hosted:
         extra = sorted({"server_per_month", "admin_per_month"} & running.keys())
         if extra:
             raise CatalogueError(f"{where}: {', '.join(extra)} is for self-hosted plans only")
+    if kind == LicenseKind.subscription and "renewal_percent" in running:
+        raise CatalogueError(f"{where}: renewal_percent is for perpetual and self-hosted plans")
     offer = Offer(
         name=_text(raw, "name", where),
         kind=kind,

@@ -141,6 +141,10 @@ def test_typical_rollout_scales_with_users_and_records(tmp_path: Path) -> None:
             "server_per_month is for self-hosted plans only",
         ),
         (('name = "Cloud"', 'name = "Cloud"\nflat_price = 100'), "a subscription has no flat"),
+        (
+            ('name = "Cloud"', 'name = "Cloud"\nrenewal_percent = 20'),
+            "renewal_percent is for perpetual and self-hosted plans",
+        ),
     ],
 )
 def test_malformed_plans_are_refused(tmp_path: Path, change: tuple[str, str], message: str):
