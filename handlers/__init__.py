@@ -19,6 +19,7 @@ from handlers import (
     help,
     imports,
     language,
+    offers,
     onboarding,
     search,
     settings,
@@ -51,6 +52,7 @@ def register(application: Application) -> None:
         search,
         activities,
         followups,
+        offers,
     ):
         for handler in module.handlers():
             application.add_handler(handler, group=FEATURE_GROUP)

@@ -30,6 +30,7 @@ COMMANDS: list[Command] = [
     Command("imports", N_("Past imports from spreadsheets, to undo one")),
     Command("export", N_("Everything as an Excel file")),
     Command("cost", N_("What a CRM will really cost: licenses and hidden costs")),
+    Command("offers", N_("Price quotes you received, to compare with /cost")),
     Command("trash", N_("Deleted cards, to restore them"), frozenset({Role.admin})),
     Command("help", N_("What I can do")),
     Command("team", N_("Invite colleagues, change roles"), frozenset({Role.admin})),

@@ -58,7 +58,8 @@ async def test_command_menus_are_published_per_language_at_start(bot, emulator):
     assert set(menus) == {None, "en", "ru", "lt"}
     names = [c["command"] for c in menus["ru"]]
     expected = (
-        "find call today new meeting note imports export cost trash help team lang settings cancel"
+        "find call today new meeting note imports export cost offers trash help team lang "
+        "settings cancel"
     )
     assert names == expected.split()
     assert menus["en"] == menus[None]
