@@ -13,6 +13,7 @@ step (`cost:<walk>:<step>:<value>`), so a tap on an earlier walk's question, or 
 from __future__ import annotations
 
 import asyncio
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -48,6 +49,7 @@ YEAR_CHOICES = (1, 3, 5)
 TYPICAL, OWN, LICENSES_ONLY = "typ", "own", "none"
 COMPARE, SKIP = "go", "skip"
 ADJUST = "adj"
+TYPED_NUMBER = re.compile(r"\s*(\d{1,7})(?:\s*[^\W\d_]{1,20}\.?)?\s*")  # "12", "12 users", "3 года"
 
 
 @cache
@@ -459,17 +461,18 @@ def _number_text(step: str):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
         data = dict(flows.data(ctx))
-        text = update.message.text.strip()
-        if not text.isdigit():
+        match = TYPED_NUMBER.fullmatch(update.message.text)
+        if not match:
             ctx.reply(_("Please send a whole number, e.g. 12."))
             return step
-        users, years = (int(text), 1) if step == USERS else (data["u"], int(text))
+        number = int(match[1])
+        users, years = (number, 1) if step == USERS else (data["u"], number)
         try:
             check_range(users, years)
         except CostRequestError as error:
             ctx.reply(_request_problem(error, ctx))
             return step
-        await _set_number(update, ctx, data, step, int(text))
+        await _set_number(update, ctx, data, step, number)
         return _step_now(ctx)
 
     return by_text

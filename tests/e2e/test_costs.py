@@ -182,7 +182,7 @@ async def test_guided_walk_with_own_hidden_costs(bot):
     await admin.tap(users, "10")
     years = await admin.next_message()
     assert (await admin.next_edit()).text.endswith("» 10")
-    await admin.send("4")
+    await admin.send("4 years")
     choice = await admin.next_message()
     assert choice.buttons[0] == [f"☑ 🏷 {QUOTE}"]
     assert choice.buttons[-1] == ["✅ Compare"]
@@ -272,6 +272,11 @@ async def test_licenses_only_and_the_adjust_buttons(bot):
         await admin.tap_data(hidden.message_id, hidden.callback_data[0][0])
     )
     assert answer["show_alert"]
+    # "Offers" starts again from the choice of offers, all of them ticked
+    await admin.tap(messages[-1], "Offers")
+    choice = await admin.next_message()
+    names = [offer.name for offer in load_catalogue().offers("EUR")]
+    assert choice.buttons == [[f"☑ {name}"] for name in names] + [["✅ Compare"]]
 
 
 async def test_bad_input_and_stale_buttons(bot):
