@@ -307,16 +307,17 @@ def answer_messages(
     currency: str,
     *,
     typical: bool,
-    rollout_shown: Rollout | None = None,
+    note: str = "",
 ) -> list[str]:
-    """The answer, split between blocks into messages Telegram accepts."""
+    """The answer, split between blocks into messages Telegram accepts; `note` (HTML) follows
+    the assumptions."""
     _ = t
     money = Money(t, currency)
     head = _("<b>What a CRM will cost</b>\nUsers: {users} · years: {years}").format(
         users=t.number(comparison.users), years=t.number(comparison.years)
     )
-    shown = comparison.rollout if rollout_shown is None else rollout_shown
-    blocks = [f"{head}\n\n{assumptions_block(shown, t, money, typical=typical)}"]
+    assumptions = assumptions_block(comparison.rollout, t, money, typical=typical)
+    blocks = ["\n".join(filter(None, [f"{head}\n\n{assumptions}", note]))]
     blocks += [
         offer_block(rank, cost, comparison, t, money)
         for rank, cost in enumerate(comparison.offers, 1)

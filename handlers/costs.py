@@ -13,6 +13,7 @@ step (`cost:<walk>:<step>:<value>`), so a tap on an earlier walk's question, or 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from decimal import Decimal
 from functools import cache
@@ -40,6 +41,8 @@ from handlers.context import CrmContext
 from handlers.cost_answer import Money, answer_messages, escape, offer_label, problem_text
 from handlers.cost_questions import BY_STEP, Question, next_question, read_answer, rollout_of
 from handlers.records import nonce
+
+log = logging.getLogger(__name__)
 
 PREFIX = "cost"
 FLOW = "cost"
@@ -124,7 +127,8 @@ async def cost_command(update: Update, ctx: CrmContext) -> None:
     if not offers:
         _no_offers(ctx)
         return
-    await flows.finish(update, ctx)  # a one-message answer ends any walk left half-way
+    if (flows.current(ctx) or ("",))[0] == FLOW:
+        await flows.finish(update, ctx)  # a one-message answer ends a walk left half-way
     rollout = catalogue().typical_rollout(_currency(ctx), request.users)
     _answer(
         update, ctx, offers, users=request.users, years=request.years, rollout=rollout, typical=True
@@ -149,11 +153,12 @@ def _answer(
     except CostInputError as error:
         ctx.reply(problem_text(error.problem, ctx.t, error.offer))
         return
-    messages = answer_messages(comparison, ctx.t, currency, typical=typical and bool(rollout))
+    note = ""
     if typical and rollout is None:
-        messages[0] += "\n" + _("(There are no typical estimates for {currency}.)").format(
-            currency=currency
-        )
+        note = _("(There are no typical estimates for {currency}.)").format(currency=currency)
+    messages = answer_messages(
+        comparison, ctx.t, currency, typical=typical and bool(rollout), note=note
+    )
     for text in messages[:-1]:
         ctx.reply(text)
     ctx.reply(messages[-1], reply_markup=_adjust_keyboard(ctx, users, years))
@@ -169,10 +174,14 @@ def _answer(
 
     async def send_chart() -> None:
         await ctx.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-        # matplotlib takes tens of milliseconds: not on the event loop other chats share
-        png = await asyncio.to_thread(
-            cumulative_chart, comparison, title=title, format_money=money, **labels
-        )
+        try:
+            # matplotlib takes tens of milliseconds: not on the event loop other chats share
+            png = await asyncio.to_thread(
+                cumulative_chart, comparison, title=title, format_money=money, **labels
+            )
+        except Exception:  # the answer is already sent: a missing picture must not undo it
+            log.exception("could not draw the cost chart")
+            return
         await ctx.bot.send_photo(chat_id, photo=png, caption=escape(title))
 
     ctx.unit.outbox.append(send_chart)

@@ -306,3 +306,21 @@ async def test_no_offers_in_the_workspace_currency(bot):
     reply = (await admin.next_message()).text
     assert "no offers in JPY" in reply and "/offers" in reply
     assert "EUR" in reply
+
+
+async def test_a_currency_with_only_own_quotes_and_no_typical_estimates(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    await set_currency(bot, "GBP")
+    assert load_catalogue().typical_rollout("GBP", 12) is None
+    await add_quote(bot, admin, currency="GBP")
+    await admin.send("/cost 12 users")
+    messages, chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert "Users: 12 · years: 3" in text  # three years unless told
+    assert (
+        "Licenses only: no hidden costs are counted.\n(There are no typical estimates for GBP.)"
+        in text
+    )
+    # by hand: 15 seats x £12 x 36 months beats 12 x £20 x 36 = £8,640.00
+    assert "🏆 The only offer: Vendor quote, £6,480.00 in total." in text
+    assert chart.startswith(PNG)
