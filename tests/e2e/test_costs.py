@@ -324,3 +324,34 @@ async def test_a_currency_with_only_own_quotes_and_no_typical_estimates(bot):
     # by hand: 15 seats x £12 x 36 months beats 12 x £20 x 36 = £8,640.00
     assert "🏆 The only offer: Vendor quote, £6,480.00 in total." in text
     assert chart.startswith(PNG)
+
+
+async def test_a_quote_added_with_offers_overtakes_subscriptions(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    await admin.send("/offers")
+    await admin.tap(await admin.next_message(), "➕ Add")
+    await admin.next_message()
+    await admin.send("Box CRM")
+    await admin.tap(await admin.next_message(), "Perpetual license")
+    await admin.tap(await admin.next_message(), "One flat price")
+    await admin.next_message()
+    await admin.send("6000")
+    await admin.next_message()
+    await admin.send("20%")
+    assert "Saved." in (await admin.next_message()).text
+
+    await admin.send("/cost 12 users 4 years")
+    messages, _chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert "Box CRM — 🏷 your own quote" in text
+    # by hand: Box CRM 6,000 then 1,200 a year: 6,000 / 7,200 / 8,400 / 9,600 cumulative;
+    # Zoho 12 x 23 x 12 = 3,312 a year: 3,312 / 6,624 / 9,936 / 13,248; Pipedrive 7,056 a year
+    assert (
+        "Box CRM, bought once, becomes cheaper in total than Zoho CRM Professional from year 3."
+        in text
+    )
+    assert "Box CRM, bought once, costs less than Pipedrive Professional from the start." in text
+    assert (
+        "One price for the whole team: €6,000.00; renewal 20% of the price a year from year 2"
+        in text
+    )
