@@ -164,14 +164,16 @@ async def _quick_subscription(admin, name: str, price: str = "15"):
 async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
     admin = await bot.onboard(bot.user(1, "Olga"))
     rep = await bot.join(admin, bot.user(2, "Rimas"))
+    await rep.send("/lang")
+    await rep.tap(await rep.next_message(), "Lietuvių")
+    await rep.next_edit()  # "Done: ..." in Lithuanian
     await _quick_subscription(admin, "Pipedrive")
     offer_id = service.offer_id((await _offers(bot))[0])
 
     await rep.send("/offers")
     listing = await rep.next_message()
-    assert (
-        "Pipedrive (Subscription)" in listing.text and "€15.00 per seat per month" in listing.text
-    )
+    assert "Pipedrive (Prenumerata)" in listing.text  # in the rep's language
+    assert "15,00\xa0€ už vietą per mėnesį" in listing.text, listing.text
     assert listing.buttons == []  # no ➕ Add, ✏️ or 🗑
     for forged in (
         "off:add",
@@ -183,7 +185,7 @@ async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
         "off:a:abcdef:kind:perpetual",
     ):
         text = await _alert(rep, await rep.tap_data(listing.message_id, forged))
-        assert "Only an admin" in text, forged
+        assert "Kainų pasiūlymus keisti gali tik administratorius." in text, forged
     await rep.send("/help")
     assert "/offers" in (await rep.next_message()).text
     stored = await _offers(bot)
@@ -256,3 +258,54 @@ async def test_another_workspaces_quote_and_forged_buttons_change_nothing(start_
         assert await _offers(bot, 1) == []
         assert [o.name for o in await _offers(bot, 3)] == ["Secret CRM"]
         assert (await _offers(bot, 3))[0].tiers == (PriceTier(1, Decimal(99)),)
+
+
+async def test_self_hosted_quote_with_running_costs_and_a_billing_change(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    mode = await _start_adding(admin, "Bitrix box", "Self-hosted copy")
+    await admin.tap(mode, "Per seat")
+    assert "price per seat in EUR (paid once)" in (await admin.next_message()).text
+    await admin.send("300")
+    assert "Otherwise tap Skip" in (await admin.next_message()).text
+    await admin.send("from 5 seats")  # the price holds from 5 seats
+    renewal = await admin.next_message()
+    assert "yearly renewal" in renewal.text
+    await admin.send("20%")
+    server = await admin.next_message()
+    assert "server cost per month, in EUR" in server.text
+    await admin.send("€49.90")
+    administration = await admin.next_message()
+    await admin.tap(administration, "Skip")
+    saved = await admin.next_message()
+    assert "Bitrix box (Self-hosted copy)" in saved.text
+    assert (
+        "from 5 seats: €300.00 per seat; renewal 20% a year; server €49.90 a month" in saved.text
+    ), saved.text
+    assert "administration" not in saved.text
+    assert saved.buttons == [
+        ["Name", "Price"],
+        ["Seat prices", "Renewal %"],
+        ["Server per month", "Administration per month"],
+        ["« All quotes"],
+    ]
+    await admin.tap(saved, "Administration per month")
+    await admin.next_message()
+    await admin.send("1 000,5")
+    saved = await admin.next_message()
+    assert "administration €1,000.50 a month" in saved.text
+    [box] = await _offers(bot)
+    assert (box.kind, box.tiers) == (LicenseKind.self_hosted, (PriceTier(5, Decimal(300)),))
+    assert (box.renewal_percent, box.server_per_month, box.admin_per_month) == (
+        Decimal(20),
+        Decimal("49.90"),
+        Decimal("1000.50"),
+    )
+
+    # a subscription's billing is changed by a button
+    saved = await _quick_subscription(admin, "Pipedrive")
+    assert "billed monthly" in saved.text
+    await admin.tap(saved, "Billing")
+    choice = await admin.next_message()
+    await admin.tap(choice, "Annually")
+    assert "billed annually" in (await admin.next_message()).text
+    assert [o.billing for o in await _offers(bot)] == [Billing.monthly, Billing.annual]
