@@ -8,6 +8,7 @@ from handlers import (
     activities,
     cards,
     contact_import,
+    costs,
     digests,
     directory,
     editing,
@@ -51,6 +52,7 @@ def register(application: Application) -> None:
         imports,  # after contact_import: .vcf files are its, every other file is ours
         exports,
         licensing,
+        costs,
         search,
         activities,
         followups,

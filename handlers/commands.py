@@ -35,6 +35,7 @@ COMMANDS: list[Command] = [
     Command("note", N_("Write a note")),
     Command("imports", N_("Past imports from spreadsheets, to undo one")),
     Command("export", N_("Everything as an Excel file")),
+    Command("cost", N_("What a CRM will really cost: licenses and hidden costs")),
     Command("offers", N_("Price quotes you received, to compare with /cost")),
     Command("license", N_("Licenses and hidden costs, in plain words")),
     Command("trash", N_("Deleted cards, to restore them"), frozenset({Role.admin})),

@@ -58,8 +58,8 @@ async def test_command_menus_are_published_per_language_at_start(bot, emulator):
     assert set(menus) == {None, "en", "ru", "lt"}
     names = [c["command"] for c in menus["ru"]]
     expected = (
-        "find call today me digest new meeting note imports export offers license trash help team "
-        "lang settings cancel"
+        "find call today me digest new meeting note imports export cost offers license trash help "
+        "team lang settings cancel"
     )
     assert names == expected.split()
     assert menus["en"] == menus[None]

@@ -1,0 +1,86 @@
+"""The /cost answer as text: seat tricks both ways, splitting long answers, every problem named,
+and the "Enter my own" questions' answers read into a roll-out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from crm.costs.calculator import CostProblem, compare
+from crm.costs.model import LicenseKind, Offer, PriceTier, Rollout
+from crm.i18n import Catalogs
+from handlers.cost_answer import MAX_MESSAGE, Money, answer_messages, problem_text, trick_text
+from handlers.cost_questions import BY_STEP, next_question, read_answer, rollout_of
+
+EN = Catalogs().translator("en")
+MONEY = Money(EN, "EUR")
+
+
+def subscription(name: str, *tiers: tuple[int, int]) -> Offer:
+    return Offer(
+        name=name,
+        kind=LicenseKind.subscription,
+        currency="EUR",
+        tiers=tuple(PriceTier(seats, Decimal(price)) for seats, price in tiers),
+        key=f"workspace:{name}",
+    )
+
+
+def test_a_seat_trick_that_does_not_pay_says_to_buy_the_seats_needed():
+    # 2 users: 2 x 20 = 40 a month against 10 x 12 = 120 a month
+    [cost] = compare([subscription("Q", (1, 20), (10, 12))], users=2, years=1).offers
+    text = trick_text(cost.trick, 2, EN, MONEY)
+    assert text == (
+        "⚠️ The price €12.00 holds from 10 seats; you need 2: buying 10 at €12.00 costs "
+        "€1,440.00, 2 at €20.00 costs €480.00 — buy 2: the bigger package would cost "
+        "€960.00 more."
+    )
+
+
+def test_a_long_answer_is_split_between_offers_under_the_limit():
+    offers = [subscription(f"Plan number {n:02}", (1, 10 + n)) for n in range(40)]
+    comparison = compare(offers, users=5, years=10)
+    messages = answer_messages(comparison, EN, "EUR", typical=False)
+    assert len(messages) > 1
+    assert all(len(message) <= MAX_MESSAGE for message in messages)
+    text = "\n\n".join(messages)
+    for rank in range(1, 41):
+        assert text.count(f"<b>{rank}. Plan number") == 1
+    for message in messages:  # never cut inside a table
+        assert message.count("<pre>") == message.count("</pre>")
+    assert messages[0].startswith("<b>What a CRM will cost</b>")
+    assert "🏆 The cheapest: <b>Plan number 00</b>" in messages[-1]
+
+
+@pytest.mark.parametrize("problem", list(CostProblem))
+def test_every_calculator_problem_has_a_message(problem):
+    assert problem_text(problem, EN, "Q <1>")
+
+
+def test_own_answers_become_a_rollout_and_questions_that_no_longer_matter_are_not_asked():
+    answers: dict[str, str] = {}
+    assert next_question(answers, None).step == "records"
+    answers["migration_records"] = read_answer(BY_STEP["records"], "5 000")
+    assert next_question(answers, "records").step == "cleaning"
+    assert next_question({}, "records").step == "migration"  # no records: a price instead
+    assert next_question({}, "manager").step == "support"  # no hours: no hourly rate
+    assert next_question({}, "revenue") is None  # no revenue: no share, no months
+    answers["loss_share"] = read_answer(BY_STEP["share"], "12,5%")
+    answers["hosting_per_month"] = read_answer(BY_STEP["hosting"], "40 €")
+    rollout = rollout_of(answers, per_record=Decimal("0.02"))
+    assert rollout == Rollout(
+        migration_records=5000,
+        migration_per_record=Decimal("0.02"),
+        loss_share=Decimal("0.125"),
+        hosting_per_month=Decimal(40),
+    )
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [("records", "1.5"), ("records", "-3"), ("share", "120"), ("months", "999"), ("rate", "x")],
+)
+def test_answers_a_question_cannot_take_are_refused(step, text):
+    with pytest.raises(ValueError):
+        read_answer(BY_STEP[step], text)
