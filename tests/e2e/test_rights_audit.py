@@ -96,3 +96,34 @@ def test_a_button_on_its_message_is_stale_at_worst_and_other_data_is_forged():
     assert not forged(_tap("lw:abc:who:1", ["lw:abc:who:1", "lw:abc:who:2"]))  # stale at worst
     assert forged(_tap("lw:abc:who:9", ["lw:abc:who:1"]))
     assert forged(_tap("card:o:7", None))  # a message without buttons
+
+
+async def test_digests_trash_and_import_undo_refusals_are_audited(bot):
+    olga = await bot.onboard(bot.user(1, "Olga"))
+    rimas = await bot.join(olga, bot.user(2, "Rimas"))
+    card = await new_organization(olga, "Romashka")
+    [org] = await organizations(bot)
+    await rimas.send("/digest")  # a rep: no team digest, refused on the server
+    assert "/me" in (await rimas.next_message()).text
+    await rimas.send("/help")
+    shown = await rimas.next_message()
+    for data in ("dg:s:on:d", f"trash:o:{org.id}"):  # settings of digests, a restore
+        assert await alert(rimas, await rimas.tap_data(shown.message_id, data)), data
+    # an admin undoing an import that does not exist (another workspace's, or made up)
+    for data in ("imp:undo:999", "imp:undo!:999"):
+        assert await alert(olga, await olga.tap_data(card.message_id, data)), data
+    rows = await refusals(bot)
+    assert [(row.after.get("command") or row.after["data"]) for row in rows] == [
+        "/digest",
+        "dg:s:on:d",
+        f"trash:o:{org.id}",
+        "imp:undo:999",
+        "imp:undo!:999",
+    ]
+    assert [row.after["reason"] for row in rows] == [
+        "digests not_allowed",
+        "digests not_allowed",
+        "trash not_allowed",
+        "imports not_found",
+        "imports not_found",
+    ]
