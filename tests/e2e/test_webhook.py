@@ -145,6 +145,21 @@ async def test_the_same_update_posted_twice_is_answered_once(start_webhook_bot):
         await owner.expect_no_message(within=0.7)
 
 
+async def test_the_same_update_posted_to_two_instances_at_once_is_answered_once(
+    start_webhook_bot, database_url
+):
+    if database_url[0].startswith("sqlite"):
+        pytest.skip("several instances run on PostgreSQL")
+    async with start_webhook_bot() as (running, first), start_webhook_bot() as (_, second):
+        owner = await running.onboard(running.user(1, "Olga"))
+        update = forged_update(running, owner, "/help", update_id=9200)
+        statuses = await asyncio.gather(post(first, update, SECRET), post(second, update, SECRET))
+        assert statuses == [200, 200]
+        assert "/team" in (await owner.next_message()).text
+        await owner.expect_no_message(within=1.0)
+        assert await ledger_has(running.database, 9200)
+
+
 async def test_bad_bodies_get_client_errors(start_webhook_bot):
     async with start_webhook_bot() as (running, base):
         owner = await running.onboard(running.user(1, "Olga"))
