@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, on_shutdown, on_startup
+from bot.app import build_application, started
 from bot.config import load_settings
 from emulator import BotApiEmulator
 from handlers import digests_job, reminders
@@ -56,21 +55,6 @@ class Router:
         self._task.cancel()
 
 
-@asynccontextmanager
-async def serving(application: Application) -> AsyncIterator[Application]:
-    """Run an instance without getUpdates, as behind a webhook."""
-    await application.initialize()
-    try:
-        await on_startup(application)
-        await application.start()
-        yield application
-    finally:
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        await on_shutdown(application)
-
-
 @pytest.fixture
 async def instances(emulator) -> AsyncIterator[tuple[RunningBot, Application, Application]]:
     clock = Clock()
@@ -89,7 +73,7 @@ async def instances(emulator) -> AsyncIterator[tuple[RunningBot, Application, Ap
             database = Database(POSTGRES_URL, schema=schema)
             return build_application(settings, database=database, clock=clock)
 
-        async with serving(instance()) as first, serving(instance()) as second:
+        async with started(instance()) as first, started(instance()) as second:
             services = first.bot_data["services"]
             yield RunningBot(emulator, services.database, settings, clock), first, second
 
