@@ -11,9 +11,10 @@ import pytest
 from bot.app import build_application, polling
 from bot.config import load_settings
 from storage.db import Database
+from tests.e2e.bot_process import ROOT, environment
 from tests.e2e.conftest import TOKEN
 from tests.e2e.directory_helpers import new_organization
-from tests.e2e.test_cli import ROOT, _environment, _run
+from tests.e2e.test_cli import _run
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -47,7 +48,7 @@ async def test_a_backup_taken_while_the_bot_writes_restores_the_data(
 
         writer = asyncio.create_task(keep_writing())
         await writing.wait()
-        code, out, err = await _run("backup", str(target), env=_environment(DATABASE_URL=url))
+        code, out, err = await _run("backup", str(target), env=environment(DATABASE_URL=url))
         done.set()
         written_meanwhile = await writer
 
@@ -84,7 +85,7 @@ async def test_backup_refuses_to_overwrite_without_force(tmp_path):
         connection.execute("INSERT INTO note VALUES ('first')")
         connection.commit()
     target.write_bytes(b"an older backup")
-    env = _environment(DATABASE_URL=f"sqlite:///{source}")
+    env = environment(DATABASE_URL=f"sqlite:///{source}")
 
     code, _, err = await _run("backup", str(target), env=env)
     assert code == 1 and "exists; pass --force to replace it" in err
@@ -98,14 +99,14 @@ async def test_backup_refuses_to_overwrite_without_force(tmp_path):
 
 
 async def test_backup_of_a_missing_database_creates_nothing(tmp_path):
-    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path}/absent.db")
+    env = environment(DATABASE_URL=f"sqlite:///{tmp_path}/absent.db")
     code, _, err = await _run("backup", str(tmp_path / "backup.db"), env=env)
     assert code == 1 and "no such database file" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 async def test_postgresql_is_pointed_to_pg_dump_without_the_password(tmp_path):
-    env = _environment(
+    env = environment(
         DATABASE_URL="postgres://crm:hunter2@db.example:5433/crm", PYTHONPATH=str(ROOT)
     )
     code, out, err = await _run("backup", "crm.dump", env=env, cwd=tmp_path)

@@ -12,7 +12,8 @@ from crm.importing.samples import write_1c_workbook
 from crm.team import Person, WorkspaceDefaults
 from storage.db import Database
 from storage.models import Contact, ImportBatch, Organization
-from tests.e2e.test_cli import _environment, _run
+from tests.e2e.bot_process import environment
+from tests.e2e.test_cli import _run
 
 DEFAULTS = WorkspaceDefaults(locale="ru", region="RU", timezone="Europe/Moscow", currency="RUB")
 
@@ -28,7 +29,7 @@ async def _count(url: str, model) -> int:
 
 async def test_import_and_export_from_the_command_line(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
-    env = _environment(DATABASE_URL=url)
+    env = environment(DATABASE_URL=url)
     code, _, err = await _run("db", "upgrade", env=env)
     assert code == 0, err
     database = Database(url)
@@ -95,7 +96,7 @@ async def _workspace(url: str, name: str, owner_id: int) -> None:
 
 async def test_import_reads_the_sheet_named_and_lists_the_sheets_of_a_wrong_name(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
-    env = _environment(DATABASE_URL=url)
+    env = environment(DATABASE_URL=url)
     code, _, err = await _run("db", "upgrade", env=env)
     assert code == 0, err
     await _workspace(url, "Acme", 1)
@@ -132,7 +133,7 @@ async def test_an_export_imports_into_an_empty_workspace_sheet_by_sheet(tmp_path
     """Notes of both kinds and extra columns come back (the export of the command line is the
     whole workspace)."""
     url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
-    env = _environment(DATABASE_URL=url)
+    env = environment(DATABASE_URL=url)
     code, _, err = await _run("db", "upgrade", env=env)
     assert code == 0, err
     await _workspace(url, "Acme", 1)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,17 +18,12 @@ from emulator.driver import command_entities
 from storage.db import Database
 from storage.models import ProcessedUpdate
 from tests.conftest import POSTGRES_URL
+from tests.e2e.bot_process import bot_process, environment, run_bot_command
 from tests.e2e.conftest import TOKEN, Clock, RunningBot
-from tests.e2e.test_cli import ROOT, _environment, _run
+from tests.e2e.tcp_proxy import free_port
 
 SECRET = "s3cret_webhook-Token"
 PATH = "/telegram/hook"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -213,7 +205,7 @@ async def test_health_is_503_when_the_database_does_not_answer(emulator):
 
 async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tmp_path):
     port = free_port()
-    env = _environment(
+    env = environment(
         TELEGRAM_BOT_TOKEN=TOKEN,
         BOT_API_URL=emulator.url,
         DATABASE_URL=f"sqlite:///{tmp_path}/crm.db",
@@ -222,18 +214,8 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tm
         WEBHOOK_LISTEN="127.0.0.1",
         PORT=str(port),  # as Heroku gives it
     )
-    code, _, err = await _run("db", "upgrade", env=env)
-    assert code == 0, err
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    await run_bot_command("db", "upgrade", env=env)
+    async with bot_process(env=env) as bot:
         owner = emulator.user(1, "Olga", token=TOKEN)
         await owner.send("/start")
         assert "company's name" in (await owner.next_message(timeout=30)).text
@@ -242,11 +224,9 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tm
             session.get(f"http://127.0.0.1:{port}/healthz") as response,
         ):
             assert response.status == 200
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _, err_bytes = await asyncio.wait_for(process.communicate(), 30)
-    log = err_bytes.decode()
-    assert process.returncode == 0, log
+        bot.terminate()
+        assert await bot.wait() == 0, bot.log
+    log = bot.log
     assert "starting in webhook mode" in log and f"listening on 127.0.0.1:{port}{PATH}" in log
     assert "the webhook stays registered" in log
     assert SECRET not in log and TOKEN.split(":")[1] not in log
