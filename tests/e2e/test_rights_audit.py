@@ -27,7 +27,12 @@ async def test_another_workspaces_id_is_refused_and_audited(start_bot):
         card = await new_organization(olga, "Romashka")
         assert await refusals(bot) == []  # nothing refused so far
 
-        for data in (f"card:o:{secret.id}", f"del:o:{secret.id}:ok", "edit:o:1:zzz"):
+        for data in (
+            f"card:o:{secret.id}",
+            f"del:o:{secret.id}:ok",
+            "edit:o:1:zzz",
+            "edit:o:2:rp:9",
+        ):
             assert await alert(olga, await olga.tap_data(card.message_id, data)), data
         member = await member_of(bot, olga)
         rows = await refusals(bot)
@@ -35,12 +40,14 @@ async def test_another_workspaces_id_is_refused_and_audited(start_bot):
             f"card:o:{secret.id}",
             f"del:o:{secret.id}:ok",
             "edit:o:1:zzz",
+            "edit:o:2:rp:9",  # a phone that is not on her card
         ]
         for row in rows:
             assert (row.workspace_id, row.actor_id) == (member.workspace_id, member.id)
             assert row.after["forged"] is True and row.after["telegram_user_id"] == 1
         assert rows[0].after["reason"] == "directory not_found"
         assert rows[2].after["reason"] == "invalid button"
+        assert rows[3].after["reason"] == "directory not_found"
         assert "Secret Ltd" in {o.name for o in await organizations(bot)}  # untouched
 
 
