@@ -6,6 +6,8 @@
   a growing pause (`ServerErrorRetries`).
 - A call that timed out is never repeated: Telegram may have received it, and a second
   sendMessage would show the user the same message twice. It is logged and the error raised.
+  A 504 is such a time-out too (a gateway stopped waiting for Telegram), raised as `TimedOut`
+  so that the jobs' own retries leave it alone as well.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from telegram.request import HTTPXRequest
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE_SECONDS = 0.5
+GATEWAY_TIMEOUT = 504
 
 
 def _method(url: str) -> str:
@@ -45,6 +48,13 @@ class ServerErrorRetries(HTTPXRequest):
                     "Bot API %s timed out; not repeated, it may have been delivered", _method(url)
                 )
                 raise
+            if code == GATEWAY_TIMEOUT:
+                log.warning(
+                    "Bot API %s answered %s; not repeated, it may have been delivered",
+                    _method(url),
+                    code,
+                )
+                raise TimedOut(f"Bot API {_method(url)}: the gateway timed out ({code})")
             if code < 500 or attempt >= self.retries:
                 return code, payload
             pause = self.first_pause * 2**attempt
