@@ -1,21 +1,29 @@
-"""`python -m bot backup FILE`: a consistent copy of the live SQLite database, restorable."""
+"""`python -m bot backup FILE`: a consistent copy of the live SQLite database, restorable; for
+PostgreSQL the pg_dump and pg_restore commands it prints, run as printed."""
 
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sqlite3
 from contextlib import closing
 
 import pytest
+from sqlalchemy.engine import make_url
+from sqlmodel import select
 
 from bot.app import build_application, polling
 from bot.config import load_settings
+from crm import team
+from crm.team import Person, WorkspaceDefaults
 from storage.db import Database
-from tests.e2e.bot_process import ROOT, environment
+from storage.models import Workspace
+from tests.e2e.bot_process import ROOT, environment, run_bot_command, scratch_postgres_database
 from tests.e2e.conftest import TOKEN
 from tests.e2e.directory_helpers import new_organization
 from tests.e2e.test_cli import _run
 
+DEFAULTS = WorkspaceDefaults(locale="en", region="LT", timezone="Europe/Vilnius", currency="EUR")
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
@@ -115,3 +123,39 @@ async def test_postgresql_is_pointed_to_pg_dump_without_the_password(tmp_path):
     assert "pg_restore --no-owner --dbname postgresql://crm@db.example:5433/crm crm.dump" in err
     assert "hunter2" not in err
     assert not (tmp_path / "crm.dump").exists()
+
+
+async def _shell(args: list[str], cwd) -> None:
+    process = await asyncio.create_subprocess_exec(*args, cwd=cwd, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()
+
+
+@pytest.mark.postgres
+async def test_the_pg_dump_advice_backs_up_and_restores_postgresql(tmp_path):
+    async with scratch_postgres_database() as source, scratch_postgres_database() as empty:
+        env = environment(DATABASE_URL=source, PYTHONPATH=str(ROOT))
+        await run_bot_command("db", "upgrade", env=env)
+        database = Database(source)
+        try:
+            async with database.transaction() as session:
+                await team.create_workspace(
+                    session, name="Acme", owner=Person(1, "Olga"), defaults=DEFAULTS, hosted=True
+                )
+        finally:
+            await database.dispose()
+        code, _, advice = await _run("backup", "crm.dump", env=env, cwd=tmp_path)
+        assert code == 2
+        [dump] = [shlex.split(line) for line in advice.splitlines() if "pg_dump " in line]
+        [restore] = [shlex.split(line) for line in advice.splitlines() if "pg_restore " in line]
+        await _shell(dump, cwd=tmp_path)  # as printed
+        into = make_url(empty).set(drivername="postgresql").render_as_string(hide_password=False)
+        restore[restore.index("--dbname") + 1] = into  # "into an empty database"
+        await _shell(restore, cwd=tmp_path)
+        restored = Database(empty)
+        try:
+            async with restored.transaction() as session:
+                names = (await session.exec(select(Workspace.name))).all()
+        finally:
+            await restored.dispose()
+        assert names == ["Acme"]
