@@ -22,6 +22,9 @@ from tests.e2e.bot_process import bot_process, environment, run_bot_command
 from tests.e2e.conftest import TOKEN, Clock, RunningBot
 from tests.e2e.tcp_proxy import free_port
 
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 SECRET = "s3cret_webhook-Token"
 PATH = "/telegram/hook"
 
@@ -137,11 +140,8 @@ async def test_the_same_update_posted_twice_is_answered_once(start_webhook_bot):
         await owner.expect_no_message(within=0.7)
 
 
-async def test_the_same_update_posted_to_two_instances_at_once_is_answered_once(
-    start_webhook_bot, database_url
-):
-    if database_url[0].startswith("sqlite"):
-        pytest.skip("several instances run on PostgreSQL")
+@POSTGRES_ONLY  # several instances run on PostgreSQL
+async def test_the_same_update_posted_to_two_instances_at_once_is_answered_once(start_webhook_bot):
     async with start_webhook_bot() as (running, first), start_webhook_bot() as (_, second):
         owner = await running.onboard(running.user(1, "Olga"))
         update = forged_update(running, owner, "/help", update_id=9200)
