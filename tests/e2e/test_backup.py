@@ -14,16 +14,14 @@ from sqlmodel import select
 
 from bot.app import build_application, polling
 from bot.config import load_settings
-from crm import team
-from crm.team import Person, WorkspaceDefaults
 from storage.db import Database
 from storage.models import Workspace
 from tests.e2e.bot_process import ROOT, environment, run_bot_command, scratch_postgres_database
 from tests.e2e.conftest import TOKEN
 from tests.e2e.directory_helpers import new_organization
 from tests.e2e.test_cli import _run
+from tests.e2e.test_cli_import import new_workspace
 
-DEFAULTS = WorkspaceDefaults(locale="en", region="LT", timezone="Europe/Vilnius", currency="EUR")
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
@@ -136,14 +134,7 @@ async def test_the_pg_dump_advice_backs_up_and_restores_postgresql(tmp_path):
     async with scratch_postgres_database() as source, scratch_postgres_database() as empty:
         env = environment(DATABASE_URL=source, PYTHONPATH=str(ROOT))
         await run_bot_command("db", "upgrade", env=env)
-        database = Database(source)
-        try:
-            async with database.transaction() as session:
-                await team.create_workspace(
-                    session, name="Acme", owner=Person(1, "Olga"), defaults=DEFAULTS, hosted=True
-                )
-        finally:
-            await database.dispose()
+        await new_workspace(source, "Acme", owner_id=1)
         code, _, advice = await _run("backup", "crm.dump", env=env, cwd=tmp_path)
         assert code == 2
         [dump] = [shlex.split(line) for line in advice.splitlines() if "pg_dump " in line]
