@@ -152,6 +152,16 @@ async def test_the_same_update_posted_to_two_instances_at_once_is_answered_once(
         assert await ledger_has(running.database, 9200)
 
 
+async def test_stopping_finishes_the_update_in_hand(start_webhook_bot, emulator):
+    async with start_webhook_bot() as (running, base):
+        owner = await running.onboard(running.user(1, "Olga"))
+        emulator.delay_next("sendMessage", 1.0)  # the reply is still on its way when we stop
+        assert await post(base, forged_update(running, owner, "/help", 9300), SECRET) == 200
+        await asyncio.sleep(0.3)
+    assert "/team" in (await owner.next_message()).text  # finished before the bot stopped
+    assert await ledger_has(running.database, 9300)
+
+
 async def test_bad_bodies_get_client_errors(start_webhook_bot):
     async with start_webhook_bot() as (running, base):
         owner = await running.onboard(running.user(1, "Olga"))
