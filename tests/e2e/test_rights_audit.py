@@ -6,10 +6,12 @@ from __future__ import annotations
 from sqlmodel import col, select
 from telegram import Update
 
+from crm.costs.offers import offer_id
 from handlers.refusals import ACTION, forged
 from storage.models import AuditEvent
 from tests.e2e.activity_helpers import member_of
 from tests.e2e.directory_helpers import alert, new_organization, organizations
+from tests.e2e.test_offers import _offers, _quick_subscription
 
 
 async def refusals(bot) -> list[AuditEvent]:
@@ -134,3 +136,23 @@ async def test_digests_trash_and_import_undo_refusals_are_audited(bot):
         "imports not_found",
         "imports not_found",
     ]
+
+
+async def test_an_admin_demoted_while_editing_a_quote_is_refused_and_audited(bot):
+    olga = await bot.onboard(bot.user(1, "Olga"))
+    rimas = await bot.join(olga, bot.user(2, "Rimas"), button="Invite an admin")
+    await _quick_subscription(rimas, "Pipedrive")
+    [offer] = await _offers(bot)
+    await rimas.send("/offers")
+    listing = await rimas.next_message()
+    await rimas.tap_data(listing.message_id, f"off:f:{offer_id(offer)}:price")
+    assert "EUR" in (await rimas.next_message()).text  # the new price, please
+    demoted = await member_of(bot, rimas)
+    await olga.send("/team")
+    await olga.tap_data((await olga.next_message()).message_id, f"team:role:{demoted.id}:rep")
+    await rimas.send("20")  # a sales rep now
+    assert "Only an admin" in (await rimas.next_message()).text
+    [row] = await refusals(bot)
+    assert (row.actor_id, row.after["reason"]) == (demoted.id, "offers not_allowed")
+    [unchanged] = await _offers(bot)
+    assert unchanged.tiers == offer.tiers
