@@ -8,10 +8,10 @@ from telegram import Update
 
 from crm.costs.offers import offer_id
 from handlers.refusals import ACTION, forged
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Role
 from tests.e2e.activity_helpers import member_of
 from tests.e2e.directory_helpers import alert, new_organization, organizations
-from tests.e2e.test_offers import _offers, _quick_subscription
+from tests.e2e.test_offers import _offers, _quick_subscription, _start_adding
 
 
 async def refusals(bot) -> list[AuditEvent]:
@@ -138,6 +138,33 @@ async def test_digests_trash_and_import_undo_refusals_are_audited(bot):
     ]
 
 
+async def _demote(bot, admin, member) -> int:
+    demoted = await member_of(bot, member)
+    await admin.send("/team")
+    team = await admin.next_message()
+    await admin.callback_answer(
+        await admin.tap_data(team.message_id, f"team:role:{demoted.id}:rep")
+    )
+    assert (await member_of(bot, member)).role == Role.rep
+    return demoted.id
+
+
+async def test_an_admin_demoted_while_adding_a_quote_is_refused_and_audited(bot):
+    olga = await bot.onboard(bot.user(1, "Olga"))
+    rimas = await bot.join(olga, bot.user(2, "Rimas"), button="Invite an admin")
+    mode = await _start_adding(rimas, "amoCRM box", "Perpetual license")
+    await rimas.tap(mode, "One flat price")
+    await rimas.next_message()
+    await rimas.send("150 000")
+    assert "renewal" in (await rimas.next_message()).text.lower()
+    demoted_id = await _demote(bot, olga, rimas)
+    await rimas.send("20")  # the last answer, as a sales rep
+    assert "Only an admin" in (await rimas.next_message()).text
+    [row] = await refusals(bot)
+    assert (row.actor_id, row.after["reason"]) == (demoted_id, "offers not_allowed")
+    assert await _offers(bot) == []
+
+
 async def test_an_admin_demoted_while_editing_a_quote_is_refused_and_audited(bot):
     olga = await bot.onboard(bot.user(1, "Olga"))
     rimas = await bot.join(olga, bot.user(2, "Rimas"), button="Invite an admin")
@@ -147,12 +174,10 @@ async def test_an_admin_demoted_while_editing_a_quote_is_refused_and_audited(bot
     listing = await rimas.next_message()
     await rimas.tap_data(listing.message_id, f"off:f:{offer_id(offer)}:price")
     assert "EUR" in (await rimas.next_message()).text  # the new price, please
-    demoted = await member_of(bot, rimas)
-    await olga.send("/team")
-    await olga.tap_data((await olga.next_message()).message_id, f"team:role:{demoted.id}:rep")
+    demoted_id = await _demote(bot, olga, rimas)
     await rimas.send("20")  # a sales rep now
     assert "Only an admin" in (await rimas.next_message()).text
     [row] = await refusals(bot)
-    assert (row.actor_id, row.after["reason"]) == (demoted.id, "offers not_allowed")
+    assert (row.actor_id, row.after["reason"]) == (demoted_id, "offers not_allowed")
     [unchanged] = await _offers(bot)
     assert unchanged.tiers == offer.tiers
