@@ -181,3 +181,16 @@ async def test_an_admin_demoted_while_editing_a_quote_is_refused_and_audited(bot
     assert (row.actor_id, row.after["reason"]) == (demoted_id, "offers not_allowed")
     [unchanged] = await _offers(bot)
     assert unchanged.tiers == offer.tiers
+
+
+async def test_an_admin_demoted_while_renaming_the_company_is_refused_and_audited(bot):
+    olga = await bot.onboard(bot.user(1, "Olga"))
+    rimas = await bot.join(olga, bot.user(2, "Rimas"), button="Invite an admin")
+    await rimas.send("/settings")
+    await rimas.tap(await rimas.next_message(), "Company name")
+    await rimas.next_message()
+    demoted_id = await _demote(bot, olga, rimas)
+    await rimas.send("Rimas & Co")
+    assert "Only an admin" in (await rimas.next_message()).text
+    [row] = await refusals(bot)
+    assert (row.actor_id, row.after["reason"]) == (demoted_id, "settings not_allowed")
