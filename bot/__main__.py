@@ -64,8 +64,8 @@ def run(settings: Settings) -> int:
     from bot.waiting import shown, wait_for_database
     from storage.schema import SchemaBehind
 
-    token = settings.require_token()
-    logs.configure(settings.log_level, [token, settings.webhook_secret or ""])
+    settings.require_token()
+    logs.configure(settings.log_level, logs.secrets_of(settings))
     problem = asyncio.run(
         wait_for_database(
             settings.database_url,
@@ -102,7 +102,7 @@ def db_command(settings: Settings, which: str) -> int:
     from storage import schema
     from storage.db import Database
 
-    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
+    logs.configure(settings.log_level, logs.secrets_of(settings))
     if which == "upgrade":
         schema.upgrade(settings.database_url)
         print(f"database is at {schema.head_revision()}")
@@ -157,7 +157,7 @@ def import_command(settings: Settings, args) -> int:
     from storage.db import Database
     from storage.types import utcnow
 
-    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
+    logs.configure(settings.log_level, logs.secrets_of(settings))
     path = Path(args.file)
     if not path.is_file():
         return _fail([f"{path}: no such file"])
@@ -238,7 +238,7 @@ def export_command(settings: Settings, args) -> int:
     from storage.db import Database
     from storage.repositories import workspaces
 
-    logs.configure(settings.log_level, [settings.telegram_bot_token or ""])
+    logs.configure(settings.log_level, logs.secrets_of(settings))
 
     async def go() -> int:
         database = Database(settings.database_url)

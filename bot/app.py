@@ -138,22 +138,33 @@ async def _forget_old_updates(context: CrmContext) -> None:
 
 
 @asynccontextmanager
-async def polling(
-    application: Application, *, poll_timeout: int = 10
-) -> AsyncIterator[Application]:
-    """Run the bot inside an already running event loop (tests, the sandbox)."""
+async def started(application: Application) -> AsyncIterator[Application]:
+    """The application running inside an already running event loop, with no source of
+    updates of its own: the caller feeds `update_queue` (polling, a webhook, a test's router).
+    On the way out the queued updates are finished before the database is let go."""
     await application.initialize()
     try:
         await on_startup(application)
         await application.start()
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
         yield application
     finally:
-        if application.updater.running:
-            await application.updater.stop()
         if application.running:
             await application.stop()
         await application.shutdown()
         await on_shutdown(application)
+
+
+@asynccontextmanager
+async def polling(
+    application: Application, *, poll_timeout: int = 10
+) -> AsyncIterator[Application]:
+    """Run the bot inside an already running event loop (tests, the sandbox)."""
+    async with started(application):
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()

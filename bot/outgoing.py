@@ -3,9 +3,12 @@
 - `AIORateLimiter` keeps outgoing calls under Telegram's flood limits and, on a 429, stops
   every call for `retry_after` seconds and repeats the refused one (up to `retries` times).
 - A 5xx answer means Telegram (or a proxy before it) did not do the call: it is repeated after
-  a growing pause (`ServerErrorRetries`).
+  a growing pause (`ServerErrorRetries`). So is a call that timed out while connecting (or
+  waiting for a pooled connection): it never left.
 - A call that timed out is never repeated: Telegram may have received it, and a second
   sendMessage would show the user the same message twice. It is logged and the error raised.
+  A 504 is such a time-out too (a gateway stopped waiting for Telegram), raised as `TimedOut`
+  so that the jobs' own retries leave it alone as well.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram.error import TimedOut
+import httpx
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE_SECONDS = 0.5
+GATEWAY_TIMEOUT = 504
 
 
 def _method(url: str) -> str:
@@ -28,7 +33,8 @@ def _method(url: str) -> str:
 
 
 class ServerErrorRetries(HTTPXRequest):
-    """HTTPXRequest that repeats a call answered with a 5xx, and logs a timed-out call."""
+    """HTTPXRequest that repeats a call answered with a 5xx or that could not connect in time,
+    and logs a timed-out call (which it does not repeat)."""
 
     def __init__(self, *, retries: int, first_pause: float = FIRST_PAUSE_SECONDS, **kwargs: Any):
         super().__init__(**kwargs)
@@ -40,24 +46,43 @@ class ServerErrorRetries(HTTPXRequest):
         while True:
             try:
                 code, payload = await super().do_request(url, method, *args, **kwargs)
-            except TimedOut:
-                log.warning(
-                    "Bot API %s timed out; not repeated, it may have been delivered", _method(url)
-                )
-                raise
-            if code < 500 or attempt >= self.retries:
-                return code, payload
+            except TimedOut as error:
+                if not _nothing_sent(error):
+                    log.warning(
+                        "Bot API %s timed out; not repeated, it may have been delivered",
+                        _method(url),
+                    )
+                    raise
+                if attempt >= self.retries:  # a network error: the jobs retry it later
+                    raise NetworkError(f"Bot API {_method(url)}: no connection in time") from error
+                failure = "found no connection in time"
+            else:
+                if code == GATEWAY_TIMEOUT:
+                    log.warning(
+                        "Bot API %s answered %s; not repeated, it may have been delivered",
+                        _method(url),
+                        code,
+                    )
+                    raise TimedOut(f"Bot API {_method(url)}: the gateway timed out ({code})")
+                if code < 500 or attempt >= self.retries:
+                    return code, payload
+                failure = f"answered {code}"
             pause = self.first_pause * 2**attempt
             attempt += 1
             log.warning(
-                "Bot API %s answered %s; retry %d of %d in %.1f s",
+                "Bot API %s %s; retry %d of %d in %.1f s",
                 _method(url),
-                code,
+                failure,
                 attempt,
                 self.retries,
                 pause,
             )
             await asyncio.sleep(pause)
+
+
+def _nothing_sent(error: TimedOut) -> bool:
+    """A time-out while connecting or waiting for a pooled connection: the request never left."""
+    return isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def rate_limiter(retries: int, *, throttle: bool = True) -> AIORateLimiter:

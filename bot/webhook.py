@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from bot.app import on_shutdown, on_startup
+from bot.app import started
 from bot.config import HEALTH_PATHS, Settings
 from storage.db import Database
 
@@ -113,33 +113,27 @@ async def webhook(
     out the webhook is left registered: other instances may still serve it, and a restart
     continues where this one stopped (Telegram keeps the updates meanwhile)."""
     database: Database = application.bot_data["services"].database
-    await application.initialize()
-    try:
-        await on_startup(application)
-        await application.start()
-        async with serve(
+    async with (
+        started(application),
+        serve(
             application,
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             path=settings.webhook_route,
             secret=settings.webhook_secret or "",
             database=database,
-        ) as server:
-            await _register(application, settings, allowed_updates)
-            log.info(
-                "webhook mode: listening on %s:%s%s for %s",
-                settings.webhook_listen,
-                server.port,
-                settings.webhook_route,
-                settings.webhook_url,
-            )
-            yield server
-        # The server has stopped taking updates; stop() still finishes the queued ones.
-    finally:
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        await on_shutdown(application)
+        ) as server,
+    ):
+        await _register(application, settings, allowed_updates)
+        log.info(
+            "webhook mode: listening on %s:%s%s for %s",
+            settings.webhook_listen,
+            server.port,
+            settings.webhook_route,
+            settings.webhook_url,
+        )
+        yield server
+        # Leaving: the server stops taking updates first; then stop() finishes the queued ones.
 
 
 async def _register(

@@ -28,6 +28,7 @@ from handlers.callbacks import int_part, invalid_button, pack, parts
 from handlers.context import CrmContext
 from handlers.digest_chart import chart_png
 from handlers.digest_text import period_text, render_digest, totals_lines
+from handlers.refusals import audit_refusal
 from storage.models import DigestKind
 
 PREFIX = "dg"
@@ -43,6 +44,7 @@ _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 def _refuse(update: Update, ctx: CrmContext) -> None:
     _ = ctx.t
+    audit_refusal(ctx, "digests not_allowed", rights=True)
     text = _("Team digests are for managers and admins. Your own summary: /me")
     if update.callback_query:
         ctx.answer(text, alert=True)

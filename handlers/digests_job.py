@@ -5,8 +5,8 @@ on every round (a restart needs nothing in memory), each due digest is claimed i
 in one transaction (once, even with two bot instances), built from a read-only snapshot and
 sent after the commit. A network failure leaves the claim open for a retry some minutes
 later (`delivery.RETRY_AFTER`, up to `MAX_ATTEMPTS`); a user who blocked the bot is not
-retried. Once part of a digest went out it counts as sent: better a missing chart than the
-same digest twice."""
+retried, nor is a send that timed out (Telegram may have delivered it). Once part of a digest
+went out it counts as sent: better a missing chart than the same digest twice."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import Application
 
 from crm.digests import delivery, reports
@@ -67,7 +67,7 @@ async def _deliver(bot: Bot, services: Services, claimed: Claimed, now: datetime
             sent_any = True
         if chart:
             await bot.send_photo(chat_id, chart, caption=title)
-    except (Forbidden, BadRequest) as error:  # blocked, or the chat is gone
+    except (Forbidden, BadRequest, TimedOut) as error:  # blocked, chat gone, maybe delivered
         log.warning("digest for member %s not delivered: %s", claimed.member.id, error)
         await _record(services, claimed, now, error=error, retry=False, sent=sent_any)
     except TelegramError as error:  # network trouble: retried after a pause

@@ -27,6 +27,7 @@ from handlers.callbacks import int_part, invalid_button, pack, parts
 from handlers.cards import phone_text, show_card
 from handlers.context import CrmContext
 from handlers.records import bold_name, code, explain, label, record_ref, region, to_kind
+from handlers.refusals import audit_problem
 
 PREFIX = "edit"
 EDIT = "dir.edit"
@@ -237,6 +238,7 @@ async def _remove(ctx: CrmContext, kind: Kind, record_id: int, action: str, item
     except DirectoryError as error:
         if error.problem != DirectoryProblem.not_found:
             raise
+        audit_problem(ctx, "directory", error.problem)  # audited when the id was made up
         ctx.answer(_("This phone or e-mail is no longer on the card."), alert=True)
         return
     ctx.answer(_("Removed."))

@@ -38,6 +38,7 @@ from handlers.offer_views import (
     unreadable_tier,
 )
 from handlers.records import nonce
+from handlers.refusals import audit_problem
 
 FLOW = "offers.add"
 OPTIONAL = frozenset({"tier", "renewal", "server", "admin"})  # steps with a Skip button
@@ -149,6 +150,7 @@ async def _create(update: Update, ctx: CrmContext, data: dict) -> None:
     try:
         offer = await service.add_offer(ctx.session, actor=ctx.member, data=_offer_input(ctx, data))
     except OfferError as error:  # e.g. no longer an admin: every answer was checked on the way
+        audit_problem(ctx, "offers", error.problem)
         ctx.reply(problem_text(_, error.problem))
         return flows.END
     if update.callback_query:

@@ -42,7 +42,7 @@ from handlers.offer_views import (
     unreadable_amount,
     unreadable_tier,
 )
-from handlers.refusals import audit_refusal
+from handlers.refusals import audit_problem, audit_refusal
 
 EDITING = "offers.edit"
 AMOUNT_FIELDS = {
@@ -224,6 +224,7 @@ async def _save(update: Update, ctx: CrmContext, offer_id: int, changes: dict) -
             ctx.session, actor=ctx.member, offer_id=offer_id, changes=changes
         )
     except OfferError as error:
+        audit_problem(ctx, "offers", error.problem)  # e.g. demoted while typing the value
         if update.callback_query:
             ctx.answer(problem_text(_, error.problem), alert=True)
             return True

@@ -4,14 +4,15 @@ The database drives it, not timers in memory: due follow-ups are claimed in one 
 (a claimed row is never claimed again, even by a second bot instance) and sent after the
 commit. A restart therefore loses nothing, and one that fell due while the bot was down goes
 out once on the first round. A network failure gives the claim back so a later round retries;
-a user who blocked the bot is logged and not retried forever."""
+a user who blocked the bot is logged and not retried forever, and a send that timed out is not
+retried either (Telegram may have delivered it: better missed than shown twice)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import Application
 
 from crm import activities, followups
@@ -48,6 +49,8 @@ async def send_due_reminders(context: CrmContext) -> None:
             BadRequest,
         ) as error:  # blocked, or the chat is gone: retrying won't help
             log.warning("reminder %s not delivered, not retrying: %s", activity_id, error)
+        except TimedOut:  # Telegram may have shown it: a retry could show it twice
+            log.warning("reminder %s timed out; maybe delivered, not retried", activity_id)
         except TelegramError as error:  # network trouble, flood control: a later round retries
             log.warning("reminder %s not delivered, will retry: %s", activity_id, error)
             await _release(services, activity_id)

@@ -11,10 +11,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from crm import settings as service
 from crm.i18n import Translator
 from crm.settings import SettingError, SettingProblem
-from crm.team import TeamError, can_manage_team
+from crm.team import TeamError, TeamProblem, can_manage_team
 from handlers import flows
 from handlers.callbacks import invalid_button, pack, parts
 from handlers.context import CrmContext
+from handlers.refusals import audit_problem
 
 PREFIX = "set"
 FLOW = "settings"
@@ -140,7 +141,11 @@ async def _apply(update: Update, ctx: CrmContext, field_name: str, value: str) -
             }[error.problem]
         )
         return False
-    except TeamError:
+    except TeamError as error:
+        if error.problem in (TeamProblem.name_empty, TeamProblem.name_too_long):
+            ctx.reply(_("Please send a name of 1 to 200 characters."))
+            return False
+        audit_problem(ctx, "settings", error.problem)  # e.g. demoted while typing the value
         ctx.reply(_("Only an admin can change the company's settings."))
         return True
     await flows.finish(update, ctx)

@@ -15,6 +15,7 @@ from handlers.callbacks import invalid_button, pack, parts
 from handlers.cards import show_card
 from handlers.context import CrmContext
 from handlers.records import bold_name, code, explain, label, record_ref
+from handlers.refusals import audit_problem
 
 DELETE = "del"
 RESTORE = "trash"
@@ -99,6 +100,7 @@ async def on_restore_button(update: Update, ctx: CrmContext) -> None:
             ctx.session, actor=ctx.member, kind=ref[0], record_id=ref[1], now=ctx.now()
         )
     except DirectoryError as error:
+        audit_problem(ctx, "trash", error.problem)
         if error.problem == DirectoryProblem.not_allowed:
             ctx.answer(_("Only an admin can restore deleted cards."), alert=True)
         elif error.problem == DirectoryProblem.not_found:

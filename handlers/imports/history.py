@@ -14,6 +14,7 @@ from handlers.callbacks import pack
 from handlers.context import CrmContext
 from handlers.imports.flow import PREFIX
 from handlers.imports.labels import back_button, short, status_name
+from handlers.refusals import audit_refusal
 from storage.models import ImportBatch, ImportStatus, Role
 
 STAT_LABELS = (
@@ -95,6 +96,7 @@ async def ask_undo(update: Update, ctx: CrmContext, batch_id: int) -> None:
             problem = "already_undone"
         else:
             problem = "not_done"
+        audit_refusal(ctx, f"imports {problem}")  # audited when the id was made up
         ctx.answer(_undo_problem_text(_, problem), alert=True)
         return
     ctx.edit(
@@ -151,6 +153,7 @@ async def undo(update: Update, ctx: CrmContext, batch_id: int) -> None:
         done = await service.undo(ctx.session, actor=ctx.member, batch_id=batch_id, now=ctx.now())
     except ImportServiceError as error:
         problem = str(getattr(error.problem, "value", error.problem))
+        audit_refusal(ctx, f"imports {problem}", rights=problem == "not_allowed")
         text = _undo_problem_text(_, problem, getattr(error, "details", None))
         if problem == "blocked":
             ctx.edit(text, reply_markup=InlineKeyboardMarkup([[back_button(_, "list")]]))

@@ -71,6 +71,10 @@ class BotProcess:
     def interrupt(self) -> None:
         self.process.send_signal(signal.SIGINT)
 
+    def terminate(self) -> None:
+        """SIGTERM, as a platform stops a dyno or a container."""
+        self.process.send_signal(signal.SIGTERM)
+
 
 @asynccontextmanager
 async def bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[BotProcess]:

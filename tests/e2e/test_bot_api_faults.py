@@ -76,3 +76,16 @@ async def test_without_throttling_a_429_is_still_waited_out(start_bot, emulator)
         await admin.send("/help")
         await admin.next_message()
         assert _send_statuses(emulator, since) == [429, 200]
+
+
+async def test_a_gateway_time_out_is_not_repeated_blindly(bot, emulator, caplog):
+    # 504: a proxy before Telegram stopped waiting; Telegram itself may have sent the message.
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    since = len(emulator.calls)
+    emulator.fail_next("sendMessage", status=504)
+    with caplog.at_level(logging.WARNING, logger="bot.outgoing"):
+        await admin.send("/help")
+        await admin.expect_no_message(within=2.0)
+    assert _send_statuses(emulator, since) == [504]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.outgoing"]
+    assert logged == ["Bot API sendMessage answered 504; not repeated, it may have been delivered"]

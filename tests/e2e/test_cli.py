@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sys
 from pathlib import Path
 
+from tests.e2e.bot_process import ROOT, bot_process, environment
 from tests.e2e.conftest import TOKEN
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _environment(**values: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
-    return {**keep, "LOG_LEVEL": "INFO", **values}
 
 
 async def _run(*args: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[int, str, str]:
@@ -35,7 +27,7 @@ async def _run(*args: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[int, 
 
 async def test_configuration_problems_are_one_line_each(tmp_path):
     code, _, err = await _run(
-        env=_environment(TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL="mysql://h/db", LOG_LEVEL="loud"),
+        env=environment(TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL="mysql://h/db", LOG_LEVEL="loud"),
         cwd=tmp_path,
     )
     assert code == 2
@@ -46,12 +38,12 @@ async def test_configuration_problems_are_one_line_each(tmp_path):
 
 
 async def test_missing_token_is_named(tmp_path):
-    code, _, err = await _run(env=_environment(PYTHONPATH=str(ROOT)), cwd=tmp_path)
+    code, _, err = await _run(env=environment(PYTHONPATH=str(ROOT)), cwd=tmp_path)
     assert code == 2 and "TELEGRAM_BOT_TOKEN is not set" in err
 
 
 async def test_bot_refuses_an_old_schema_then_runs_after_db_upgrade(emulator, tmp_path):
-    env = _environment(
+    env = environment(
         TELEGRAM_BOT_TOKEN=TOKEN,
         BOT_API_URL=emulator.url,
         DATABASE_URL=f"sqlite:///{tmp_path}/data/crm.db",
@@ -63,24 +55,13 @@ async def test_bot_refuses_an_old_schema_then_runs_after_db_upgrade(emulator, tm
     code, out, _ = await _run("db", "upgrade", env=env)
     assert code == 0 and "database is at" in out
 
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with bot_process(env=env) as bot:
         owner = emulator.user(1, "Olga", token=TOKEN)
         await owner.send("/start")
         reply = await owner.next_message(timeout=30)
         assert "company's name" in reply.text
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, err_bytes = await asyncio.wait_for(process.communicate(), 30)
-    log = err_bytes.decode()
-    assert process.returncode == 0, log
+        bot.interrupt()
+        assert await bot.wait() == 0, bot.log
+    log = bot.log
     assert "bot @crm_test_bot started" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log

@@ -12,7 +12,8 @@ from crm.importing.samples import write_1c_workbook
 from crm.team import Person, WorkspaceDefaults
 from storage.db import Database
 from storage.models import Contact, ImportBatch, Organization
-from tests.e2e.test_cli import _environment, _run
+from tests.e2e.bot_process import environment
+from tests.e2e.test_cli import _run
 
 DEFAULTS = WorkspaceDefaults(locale="ru", region="RU", timezone="Europe/Moscow", currency="RUB")
 
@@ -28,17 +29,10 @@ async def _count(url: str, model) -> int:
 
 async def test_import_and_export_from_the_command_line(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
-    env = _environment(DATABASE_URL=url)
+    env = environment(DATABASE_URL=url)
     code, _, err = await _run("db", "upgrade", env=env)
     assert code == 0, err
-    database = Database(url)
-    try:
-        async with database.transaction() as session:
-            await team.create_workspace(
-                session, name="Acme", owner=Person(1, "Olga"), defaults=DEFAULTS, hosted=True
-            )
-    finally:
-        await database.dispose()
+    await new_workspace(url, "Acme", owner_id=1)
 
     path = tmp_path / "1c.xlsx"
     stats = write_1c_workbook(path, rows=50, seed=2)
@@ -82,7 +76,8 @@ async def test_import_and_export_from_the_command_line(tmp_path):
     assert code == 2 and "no workspace 'nope'" in err
 
 
-async def _workspace(url: str, name: str, owner_id: int) -> None:
+async def new_workspace(url: str, name: str, owner_id: int) -> None:
+    """A workspace in the database at `url`, as the bot's /start makes it."""
     database = Database(url)
     try:
         async with database.transaction() as session:
@@ -95,10 +90,10 @@ async def _workspace(url: str, name: str, owner_id: int) -> None:
 
 async def test_import_reads_the_sheet_named_and_lists_the_sheets_of_a_wrong_name(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
-    env = _environment(DATABASE_URL=url)
+    env = environment(DATABASE_URL=url)
     code, _, err = await _run("db", "upgrade", env=env)
     assert code == 0, err
-    await _workspace(url, "Acme", 1)
+    await new_workspace(url, "Acme", 1)
     workbook = openpyxl.Workbook()
     workbook.active.title = "Notes"
     workbook.active.append(["Company", "Phone"])
@@ -132,11 +127,11 @@ async def test_an_export_imports_into_an_empty_workspace_sheet_by_sheet(tmp_path
     """Notes of both kinds and extra columns come back (the export of the command line is the
     whole workspace)."""
     url = f"sqlite+aiosqlite:///{tmp_path}/crm.db"
-    env = _environment(DATABASE_URL=url)
+    env = environment(DATABASE_URL=url)
     code, _, err = await _run("db", "upgrade", env=env)
     assert code == 0, err
-    await _workspace(url, "Acme", 1)
-    await _workspace(url, "Copy", 2)
+    await new_workspace(url, "Acme", 1)
+    await new_workspace(url, "Copy", 2)
     source = tmp_path / "clients.csv"
     source.write_text(
         "Company,Tax ID,Contact person,Phone,Comment,Contact note,Segment\n"

@@ -7,6 +7,7 @@ cut instead (tests/e2e/tcp_proxy.py)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 import crm.team
@@ -28,7 +29,8 @@ from tests.e2e.tcp_proxy import TcpProxy
 
 async def test_an_unreachable_database_at_start_is_retried_then_named(emulator):
     proxy = TcpProxy.to_database(POSTGRES_URL)  # never opened: connections are refused
-    url = proxy.url_through(POSTGRES_URL)
+    with_password = make_url(POSTGRES_URL).set(password="pa55-word")
+    url = proxy.url_through(with_password.render_as_string(hide_password=False))
     env = environment(
         TELEGRAM_BOT_TOKEN=TOKEN,
         BOT_API_URL=emulator.url,
@@ -44,10 +46,11 @@ async def test_an_unreachable_database_at_start_is_retried_then_named(emulator):
         "1 of 3, next in 0.1 s",
         "2 of 3, next in 0.2 s",
     ]
+    shown = make_url(url).render_as_string(hide_password=True)  # postgresql://user:***@...
     assert bot.lines[-1].startswith(
-        f"error: cannot reach the database at {url} after 3 attempts: "
+        f"error: cannot reach the database at {shown} after 3 attempts: "
     ), bot.log
-    assert "Traceback" not in bot.log and TOKEN not in bot.log
+    assert "Traceback" not in bot.log and TOKEN not in bot.log and "pa55-word" not in bot.log
 
 
 @pytest.mark.postgres
@@ -119,6 +122,15 @@ async def test_the_bot_recovers_when_the_database_comes_back(emulator, monkeypat
                 link = await admin.next_message()
                 assert "Invite link" in link.text
                 await admin.expect_no_message(within=0.5)
+
+                # A restart while the bot is idle: every pooled connection is dead, and the
+                # next update is answered as usual, with no apology.
+                pooled = proxy.connections
+                await proxy.cut()
+                await proxy.restore()
+                await admin.send("/help")
+                assert "/team" in (await admin.next_message(timeout=15)).text
+                assert proxy.connections > pooled  # it connected anew
             check = Database(POSTGRES_URL, schema=schema)
             async with check.transaction() as session:
                 invites = (await session.exec(select(Invite))).all()

@@ -116,6 +116,19 @@ async def test_a_network_failure_is_retried_after_a_pause(start_bot, emulator):
         assert row.attempts == 2 and row.sent_at is not None
 
 
+async def test_a_digest_whose_send_timed_out_is_not_sent_again(start_bot, emulator):
+    async with start_bot(**FAST, telegram_timeout_seconds=1) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        # Telegram delivers it, but answers after the bot stopped waiting: maybe delivered.
+        emulator.delay_next("sendMessage", 2.5, after=True)
+        bot.clock.advance(**TO_18_MOSCOW)
+        await olga.wait_for(is_digest)
+        bot.clock.advance(minutes=30)  # past the pause before a retry
+        await olga.expect_no_message(within=3.5)
+        [row] = await _rows(bot, DigestDelivery)
+        assert row.sent_at is None and "TimedOut" in row.error  # recorded, not retried
+
+
 async def test_two_bot_instances_send_the_digest_once(start_bot):
     async with start_bot(**FAST) as bot:
         olga, _rimas, _petras = await _team_with_calls(bot)

@@ -212,3 +212,16 @@ async def test_someone_elses_follow_up_cannot_be_touched(bot):
     query = await olga.tap_data(today.message_id, f"fu:done:{call.id}")
     assert (await olga.callback_answer(query))["text"] == "Done."
     assert (await all_activities(bot))[0].done
+
+
+async def test_a_reminder_whose_send_timed_out_is_not_sent_again(start_bot, emulator):
+    async with start_bot(**FAST, telegram_timeout_seconds=1) as bot:
+        anna = await _anna_with_ivan(bot)
+        await _log(anna, "/call Petrov talked, call back in 1 hour")
+        # Telegram delivers it, but answers after the bot stopped waiting: maybe delivered.
+        emulator.delay_next("sendMessage", 2.5, after=True)
+        bot.clock.advance(hours=1)
+        assert is_reminder(await anna.next_message())
+        await anna.expect_no_message(within=3.5)  # many rounds: not sent a second time
+        [call] = await all_activities(bot)
+        assert call.reminded_at is not None

@@ -51,3 +51,14 @@ async def test_admin_changes_company_settings_a_rep_cannot(bot):
     async with bot.database.transaction() as session:
         workspace = (await session.exec(select(Workspace))).one()
     assert (workspace.default_region, workspace.currency) == ("LT", "RUB")
+
+
+async def test_a_company_name_too_long_is_asked_again_not_refused_as_rights(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    await admin.send("/settings")
+    await admin.tap(await admin.next_message(), "Company name")
+    await admin.next_message()
+    await admin.send("A" * 201)
+    assert "1 to 200 characters" in (await admin.next_message()).text
+    await admin.send("Acme Baltic")  # still asked: the next answer is taken
+    assert "Company name: Acme Baltic" in (await admin.next_message()).text

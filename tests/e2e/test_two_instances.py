@@ -1,6 +1,6 @@
 """Two bot instances on one PostgreSQL database and one Bot API: a conversation goes on from
 one to the other, an update both receive has its effect and its reply once, and a due reminder
-goes out once when both run their reminder job at the same moment.
+goes out once when both run their reminder job at the same moment, and so does a due digest.
 
 Telegram gives each update to one getUpdates caller only, so two instances scale out behind a
 webhook. Here a router plays the load balancer: it takes the updates the emulator queues and
@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, on_shutdown, on_startup
+from bot.app import build_application, started
 from bot.config import load_settings
 from emulator import BotApiEmulator
-from handlers.reminders import JOB_NAME
+from handlers import digests_job, reminders
 from storage.db import Database
-from storage.models import Invite, ProcessedUpdate
+from storage.models import DigestDelivery, Invite, ProcessedUpdate
 from storage.schema import upgrade_async
 from tests.conftest import POSTGRES_URL, fresh_schema
 from tests.e2e.activity_helpers import add_contact, add_organization
@@ -56,21 +55,6 @@ class Router:
         self._task.cancel()
 
 
-@asynccontextmanager
-async def serving(application: Application) -> AsyncIterator[Application]:
-    """Run an instance without getUpdates, as behind a webhook."""
-    await application.initialize()
-    try:
-        await on_startup(application)
-        await application.start()
-        yield application
-    finally:
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        await on_shutdown(application)
-
-
 @pytest.fixture
 async def instances(emulator) -> AsyncIterator[tuple[RunningBot, Application, Application]]:
     clock = Clock()
@@ -81,14 +65,15 @@ async def instances(emulator) -> AsyncIterator[tuple[RunningBot, Application, Ap
             telegram_bot_token=TOKEN,
             bot_api_url=emulator.url,
             database_url=POSTGRES_URL,
-            reminder_interval_seconds=3600,  # the test runs the reminder jobs itself
+            reminder_interval_seconds=3600,  # the tests run the reminder and digest jobs
+            digest_interval_seconds=3600,
         )
 
         def instance() -> Application:
             database = Database(POSTGRES_URL, schema=schema)
             return build_application(settings, database=database, clock=clock)
 
-        async with serving(instance()) as first, serving(instance()) as second:
+        async with started(instance()) as first, started(instance()) as second:
             services = first.bot_data["services"]
             yield RunningBot(emulator, services.database, settings, clock), first, second
 
@@ -134,6 +119,12 @@ async def test_an_update_both_instances_receive_counts_once(instances, emulator)
     assert len(answers) == 1  # the spinner stopped once, by the instance that did the work
 
 
+async def _run_at_once(job_name: str, *applications: Application) -> None:
+    """One round of the job in every instance at the same moment."""
+    jobs = [(a.job_queue.get_jobs_by_name(job_name), a) for a in applications]
+    await asyncio.gather(*(job.run(a) for [job], a in jobs))
+
+
 async def test_a_due_reminder_is_sent_once_by_two_instances_at_the_same_moment(instances, emulator):
     bot, first, second = instances
     anna = bot.user(1, "Anna")
@@ -145,10 +136,26 @@ async def test_a_due_reminder_is_sent_once_by_two_instances_at_the_same_moment(i
         await anna.send("/call Petrov discussed prices, call back in 1 hour")
         await anna.next_message()
     bot.clock.advance(hours=1)
-    [job_a] = first.job_queue.get_jobs_by_name(JOB_NAME)
-    [job_b] = second.job_queue.get_jobs_by_name(JOB_NAME)
     for _ in range(5):  # several rounds, each with both instances at once
-        await asyncio.gather(job_a.run(first), job_b.run(second))
+        await _run_at_once(reminders.JOB_NAME, first, second)
     reminder = await anna.next_message()
     assert reminder.text.startswith("⏰ Call back Ivan Petrov")
     await anna.expect_no_message(within=0.5)
+
+
+async def test_a_due_digest_is_sent_once_by_two_instances_at_the_same_moment(instances, emulator):
+    bot, first, second = instances
+    olga = bot.user(1, "Olga")
+    with Router(emulator) as router:
+        router.to = [first]
+        await bot.onboard(olga)
+    await _run_at_once(digests_job.JOB_NAME, first, second)  # they meet the admin: no digest
+    await olga.expect_no_message(within=0.3)
+    bot.clock.advance(hours=6)  # 18:00 in Moscow, the workspace's zone
+    for _ in range(5):
+        await _run_at_once(digests_job.JOB_NAME, first, second)
+    assert (await olga.next_message()).text.startswith("📊 Daily digest")
+    await olga.expect_no_message(within=0.5)
+    async with bot.database.transaction() as session:
+        [row] = (await session.exec(select(DigestDelivery))).all()
+    assert row.sent_at is not None and row.attempts == 1

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,17 +18,15 @@ from emulator.driver import command_entities
 from storage.db import Database
 from storage.models import ProcessedUpdate
 from tests.conftest import POSTGRES_URL
+from tests.e2e.bot_process import bot_process, environment, run_bot_command
 from tests.e2e.conftest import TOKEN, Clock, RunningBot
-from tests.e2e.test_cli import ROOT, _environment, _run
+from tests.e2e.tcp_proxy import free_port
 
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 SECRET = "s3cret_webhook-Token"
 PATH = "/telegram/hook"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -145,6 +140,28 @@ async def test_the_same_update_posted_twice_is_answered_once(start_webhook_bot):
         await owner.expect_no_message(within=0.7)
 
 
+@POSTGRES_ONLY  # several instances run on PostgreSQL
+async def test_the_same_update_posted_to_two_instances_at_once_is_answered_once(start_webhook_bot):
+    async with start_webhook_bot() as (running, first), start_webhook_bot() as (_, second):
+        owner = await running.onboard(running.user(1, "Olga"))
+        update = forged_update(running, owner, "/help", update_id=9200)
+        statuses = await asyncio.gather(post(first, update, SECRET), post(second, update, SECRET))
+        assert statuses == [200, 200]
+        assert "/team" in (await owner.next_message()).text
+        await owner.expect_no_message(within=1.0)
+        assert await ledger_has(running.database, 9200)
+
+
+async def test_stopping_finishes_the_update_in_hand(start_webhook_bot, emulator):
+    async with start_webhook_bot() as (running, base):
+        owner = await running.onboard(running.user(1, "Olga"))
+        emulator.delay_next("sendMessage", 1.0)  # the reply is still on its way when we stop
+        assert await post(base, forged_update(running, owner, "/help", 9300), SECRET) == 200
+        await asyncio.sleep(0.3)
+    assert "/team" in (await owner.next_message()).text  # finished before the bot stopped
+    assert await ledger_has(running.database, 9300)
+
+
 async def test_bad_bodies_get_client_errors(start_webhook_bot):
     async with start_webhook_bot() as (running, base):
         owner = await running.onboard(running.user(1, "Olga"))
@@ -198,7 +215,7 @@ async def test_health_is_503_when_the_database_does_not_answer(emulator):
 
 async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tmp_path):
     port = free_port()
-    env = _environment(
+    env = environment(
         TELEGRAM_BOT_TOKEN=TOKEN,
         BOT_API_URL=emulator.url,
         DATABASE_URL=f"sqlite:///{tmp_path}/crm.db",
@@ -207,18 +224,8 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tm
         WEBHOOK_LISTEN="127.0.0.1",
         PORT=str(port),  # as Heroku gives it
     )
-    code, _, err = await _run("db", "upgrade", env=env)
-    assert code == 0, err
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    await run_bot_command("db", "upgrade", env=env)
+    async with bot_process(env=env) as bot:
         owner = emulator.user(1, "Olga", token=TOKEN)
         await owner.send("/start")
         assert "company's name" in (await owner.next_message(timeout=30)).text
@@ -227,11 +234,9 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(emulator, tm
             session.get(f"http://127.0.0.1:{port}/healthz") as response,
         ):
             assert response.status == 200
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _, err_bytes = await asyncio.wait_for(process.communicate(), 30)
-    log = err_bytes.decode()
-    assert process.returncode == 0, log
+        bot.terminate()
+        assert await bot.wait() == 0, bot.log
+    log = bot.log
     assert "starting in webhook mode" in log and f"listening on 127.0.0.1:{port}{PATH}" in log
     assert "the webhook stays registered" in log
     assert SECRET not in log and TOKEN.split(":")[1] not in log
