@@ -164,9 +164,11 @@ def _answer(
     ctx.reply(messages[-1], reply_markup=_adjust_keyboard(ctx, users, years))
     chat_id = update.effective_chat.id
     money = Money(ctx.t, currency)
-    title = _("Cumulative cost: {users} users, {currency}").format(
-        users=ctx.t.number(users), currency=currency
-    )
+    title = ctx.t.ngettext(
+        "Cumulative cost: {users} user, {currency}",
+        "Cumulative cost: {users} users, {currency}",
+        users,
+    ).format(users=ctx.t.number(users), currency=currency)
     labels = {
         "year_label": _("Year"),
         "money_label": _("Cost, {currency}").format(currency=currency),

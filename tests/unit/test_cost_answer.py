@@ -84,3 +84,68 @@ def test_own_answers_become_a_rollout_and_questions_that_no_longer_matter_are_no
 def test_answers_a_question_cannot_take_are_refused(step, text):
     with pytest.raises(ValueError):
         read_answer(BY_STEP[step], text)
+
+
+RU = Catalogs().translator("ru")
+LT = Catalogs().translator("lt")
+
+
+def _example(kind: LicenseKind, **price) -> Offer:
+    from datetime import date
+
+    return Offer(
+        name="Box",
+        kind=kind,
+        currency="EUR",
+        key="catalogue:box",
+        example=True,
+        source="https://example.com/pricing",
+        as_of=date(2026, 11, 1),
+        **price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("t", "words"),
+    [
+        (EN, "check current prices; source: https://example.com/pricing"),
+        (RU, "проверьте актуальные цены; источник: https://example.com/pricing"),
+        (LT, "pasitikrinkite dabartines kainas; šaltinis: https://example.com/pricing"),
+    ],
+)
+def test_an_example_plan_says_check_current_prices_in_the_readers_language(t, words):
+    offer = _example(LicenseKind.subscription, tiers=(PriceTier(1, Decimal(10)),))
+    text = "\n".join(answer_messages(compare([offer], users=2, years=1), t, "EUR", typical=False))
+    assert words in text
+    assert "(example" not in text
+
+
+@pytest.mark.parametrize(
+    ("users", "years", "head", "seats"),
+    [
+        (1, 1, "1 пользователь · 1 год", "1 место × €10.00 в месяц"),
+        (3, 2, "3 пользователя · 2 года", "3 места × €10.00 в месяц"),
+        (12, 5, "12 пользователей · 5 лет", "12 мест × €10.00 в месяц"),
+        (21, 10, "21 пользователь · 10 лет", "21 место × €10.00 в месяц"),
+    ],
+)
+def test_russian_counts_agree_with_their_nouns(users, years, head, seats):
+    offer = subscription("Q", (1, 10))
+    text = "\n".join(
+        answer_messages(compare([offer], users=users, years=years), RU, "EUR", typical=False)
+    )
+    assert head in text
+    assert seats.replace("€10.00", RU.money(Decimal(10), "EUR")) in text
+
+
+def test_lithuanian_counts_agree_with_their_nouns():
+    offer = subscription("Q", (1, 10))
+    text = "\n".join(answer_messages(compare([offer], users=12, years=2), LT, "EUR", typical=False))
+    assert "12 naudotojų · 2 metai" in text
+    assert f"12 vietų × {LT.money(Decimal(10), 'EUR')} per mėnesį" in text
+
+
+def test_a_self_hosted_example_says_its_running_costs_are_estimates():
+    offer = _example(LicenseKind.self_hosted, flat_price=Decimal(0), server_per_month=Decimal(20))
+    text = "\n".join(answer_messages(compare([offer], users=2, years=1), RU, "EUR", typical=False))
+    assert "расходы на сервер и администрирование — оценка" in text
