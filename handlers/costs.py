@@ -8,11 +8,15 @@ by how much, the crossover years, and a chart of the cumulative cost sent as a p
 The walk's answers live in the flow's data; every button carries the walk's random id and its
 step (`cost:<walk>:<step>:<value>`), so a tap on an earlier walk's question, or a second tap on
 "Compare", is refused instead of acted on twice. The answer's own buttons
-(`cost:adj:<users>:<years>:<what>`) start a new walk from the offers or the hidden costs."""
+(`cost:adj:<users>:<years>:<what>:<chosen>:<list>`) start a new walk from the offers or the
+hidden costs with the offers that were compared still ticked: `<chosen>` is a hex bit mask over
+the offers available then, `<list>` a short hash of their keys (when the offers have changed
+since, or the mask would not fit a button, every offer is ticked again)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from decimal import Decimal
@@ -131,7 +135,14 @@ async def cost_command(update: Update, ctx: CrmContext) -> None:
         await flows.finish(update, ctx)  # a one-message answer ends a walk left half-way
     rollout = catalogue().typical_rollout(_currency(ctx), request.users)
     _answer(
-        update, ctx, offers, users=request.users, years=request.years, rollout=rollout, typical=True
+        update,
+        ctx,
+        offers,
+        available=offers,
+        users=request.users,
+        years=request.years,
+        rollout=rollout,
+        typical=True,
     )
 
 
@@ -140,12 +151,14 @@ def _answer(
     ctx: CrmContext,
     offers: list[Offer],
     *,
+    available: list[Offer],
     users: int,
     years: int,
     rollout: Rollout | None,
     typical: bool,
 ) -> None:
-    """Compare, reply with the tables and the adjust buttons, then send the chart."""
+    """Compare `offers` (chosen from `available`), reply with the tables and the adjust
+    buttons, then send the chart."""
     _ = ctx.t
     currency = _currency(ctx)
     try:
@@ -161,7 +174,8 @@ def _answer(
     )
     for text in messages[:-1]:
         ctx.reply(text)
-    ctx.reply(messages[-1], reply_markup=_adjust_keyboard(ctx, users, years))
+    chosen = _chosen_mask(available, {offer.key for offer in offers})
+    ctx.reply(messages[-1], reply_markup=_adjust_keyboard(ctx, users, years, chosen))
     chat_id = update.effective_chat.id
     money = Money(ctx.t, currency)
     title = ctx.t.ngettext(
@@ -189,32 +203,62 @@ def _answer(
     ctx.unit.outbox.append(send_chart)
 
 
-def _adjust_keyboard(ctx: CrmContext, users: int, years: int) -> InlineKeyboardMarkup:
+MAX_MASKED_OFFERS = 120  # 30 hex digits: the adjust buttons' data stays under 64 bytes
+
+
+def _offers_hash(offers: list[Offer]) -> str:
+    return hashlib.sha256("|".join(offer.key for offer in offers).encode()).hexdigest()[:6]
+
+
+def _chosen_mask(available: list[Offer], chosen: set[str]) -> tuple[str, str]:
+    """Which of the available offers were compared, as (hex mask, hash of the list)."""
+    if len(available) > MAX_MASKED_OFFERS:
+        return "", ""
+    mask = sum(1 << index for index, offer in enumerate(available) if offer.key in chosen)
+    return f"{mask:x}", _offers_hash(available)
+
+
+def _chosen_indexes(available: list[Offer], mask: str, digest: str) -> list[int]:
+    """The ticked offers for an adjust button: those compared, unless the list has changed."""
+    everything = list(range(len(available)))
+    if not mask or digest != _offers_hash(available):
+        return everything
+    try:
+        bits = int(mask, 16)
+    except ValueError:
+        return everything
+    return [index for index in everything if bits >> index & 1] or everything
+
+
+def _adjust_keyboard(
+    ctx: CrmContext, users: int, years: int, chosen: tuple[str, str]
+) -> InlineKeyboardMarkup:
     _ = ctx.t
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("Hidden costs"), callback_data=pack(PREFIX, ADJUST, users, years, HIDDEN)
-                ),
-                InlineKeyboardButton(
-                    _("Offers"), callback_data=pack(PREFIX, ADJUST, users, years, OFFERS)
-                ),
-            ]
-        ]
-    )
+
+    def button(text: str, what: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text, callback_data=pack(PREFIX, ADJUST, users, years, what, *chosen)
+        )
+
+    return InlineKeyboardMarkup([[button(_("Hidden costs"), HIDDEN), button(_("Offers"), OFFERS)]])
 
 
 # --- the walk -------------------------------------------------------------------------------
 
 
-async def _start_walk(update: Update, ctx: CrmContext, values: dict[str, Any], step: str):
+async def _start_walk(
+    update: Update,
+    ctx: CrmContext,
+    values: dict[str, Any],
+    step: str,
+    chosen: tuple[str, str] = ("", ""),
+):
     offers = await available_offers(ctx)
     if not offers:
         _no_offers(ctx)
         return
     keys = [offer.key for offer in offers]
-    data = {"n": nonce(), "keys": keys, "sel": list(range(len(keys))), **values}
+    data = {"n": nonce(), "keys": keys, "sel": _chosen_indexes(offers, *chosen), **values}
     await flows.begin(update, ctx, FLOW, step, data)
     _ask(ctx, data, step, offers)
 
@@ -313,7 +357,8 @@ async def _finish_walk(update: Update, ctx: CrmContext, data: dict[str, Any]) ->
     _ = ctx.t
     await flows.finish(update, ctx)
     chosen = {data["keys"][index] for index in data["sel"]}
-    offers = [offer for offer in await available_offers(ctx) if offer.key in chosen]
+    available = await available_offers(ctx)
+    offers = [offer for offer in available if offer.key in chosen]
     if not offers:
         ctx.reply(_("The offers you chose are no longer available. Start again with /cost."))
         return
@@ -330,6 +375,7 @@ async def _finish_walk(update: Update, ctx: CrmContext, data: dict[str, Any]) ->
         update,
         ctx,
         offers,
+        available=available,
         users=data["u"],
         years=data["y"],
         rollout=rollout,
@@ -342,7 +388,7 @@ async def _finish_walk(update: Update, ctx: CrmContext, data: dict[str, Any]) ->
 
 async def on_button(update: Update, ctx: CrmContext) -> None:
     values = parts(update)
-    if len(values) == 5 and values[1] == ADJUST:
+    if len(values) in (5, 7) and values[1] == ADJUST:
         await _adjust(update, ctx, values)
         return
     data = dict(flows.data(ctx))
@@ -357,6 +403,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
 
 async def _adjust(update: Update, ctx: CrmContext, values: list[str]) -> None:
     users, years, what = values[2], values[3], values[4]
+    chosen = (values[5], values[6]) if len(values) == 7 else ("", "")
     if not (users.isdigit() and years.isdigit()) or what not in (HIDDEN, OFFERS):
         invalid_button(ctx)
         return
@@ -366,7 +413,7 @@ async def _adjust(update: Update, ctx: CrmContext, values: list[str]) -> None:
         invalid_button(ctx)
         return
     ctx.answer()
-    await _start_walk(update, ctx, {"u": int(users), "y": int(years)}, what)
+    await _start_walk(update, ctx, {"u": int(users), "y": int(years)}, what, chosen)
 
 
 async def _number_button(update, ctx, data, step: str, value: str) -> bool:

@@ -275,11 +275,39 @@ async def test_licenses_only_and_the_adjust_buttons(bot):
         await admin.tap_data(hidden.message_id, hidden.callback_data[0][0])
     )
     assert answer["show_alert"]
-    # "Offers" starts again from the choice of offers, all of them ticked
+    # "Offers" starts again from the choice of offers, the ones compared (all) ticked
     await admin.tap(messages[-1], "Offers")
     choice = await admin.next_message()
     names = [offer.name for offer in load_catalogue().offers("EUR")]
     assert choice.buttons == [[f"☑ {name}"] for name in names] + [["✅ Compare"]]
+
+
+async def test_the_adjust_buttons_keep_the_offers_that_were_compared(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    names = [offer.name for offer in load_catalogue().offers("EUR")]
+    await admin.send("/cost")
+    await admin.send("5")
+    await admin.send("3")
+    choice = await admin.wait_for(lambda m: m.buttons and m.buttons[-1] == ["✅ Compare"])
+    for name in names[1:]:  # leave only the first offer ticked
+        await admin.tap(choice, f"☑ {name}")
+        choice = await admin.next_edit()
+    await admin.tap(choice, "✅ Compare")
+    await admin.tap(await admin.next_message(), "Licenses only")
+    messages, _chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert f"1. {names[0]}" in text and "\n2. " not in text
+    # "Offers": the walk again, with only the offer compared ticked
+    await admin.tap(messages[-1], "Offers")
+    choice = await admin.next_message()
+    assert choice.buttons == [[f"☑ {names[0]}"]] + [[f"☐ {name}"] for name in names[1:]] + [
+        ["✅ Compare"]
+    ]
+    # "Hidden costs" keeps the choice too: licenses only again compares the one offer
+    await admin.tap(messages[-1], "Hidden costs")
+    await admin.tap(await admin.next_message(), "Licenses only")
+    messages, _chart = await answer_of(admin)
+    assert "\n2. " not in "\n\n".join(message.text for message in messages)
 
 
 async def test_bad_input_and_stale_buttons(bot):
