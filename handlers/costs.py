@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -27,6 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from crm.costs import request as cost_request
 from crm.costs.calculator import NO_ROLLOUT, CostInputError, compare
 from crm.costs.catalogue import load_catalogue
 from crm.costs.chart import cumulative_chart
@@ -37,6 +37,7 @@ from crm.costs.request import (
     RequestProblem,
     check_range,
     parse_cost_request,
+    parse_count,
 )
 from handlers import flows
 from handlers.activity_views import append_to_tapped
@@ -56,7 +57,6 @@ YEAR_CHOICES = (1, 3, 5)
 TYPICAL, OWN, LICENSES_ONLY = "typ", "own", "none"
 COMPARE, SKIP = "go", "skip"
 ADJUST = "adj"
-TYPED_NUMBER = re.compile(r"\s*(\d{1,7})(?:\s*[^\W\d_]{1,20}\.?)?\s*")  # "12", "12 users", "3 года"
 
 
 @cache
@@ -519,16 +519,16 @@ def _number_text(step: str):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
         data = dict(flows.data(ctx))
-        match = TYPED_NUMBER.fullmatch(update.message.text)
-        if not match:
-            ctx.reply(_("Please send a whole number, e.g. 12."))
-            return step
-        number = int(match[1])
-        users, years = (number, 1) if step == USERS else (data["u"], number)
-        try:
+        try:  # "12", "12 users", "на 3 года"; the same words as the one-message form
+            unit = cost_request.USERS if step == USERS else cost_request.YEARS
+            number = parse_count(update.message.text, unit)
+            users, years = (number, 1) if step == USERS else (data["u"], number)
             check_range(users, years)
         except CostRequestError as error:
-            ctx.reply(_request_problem(error, ctx))
+            if error.problem in (RequestProblem.users_range, RequestProblem.years_range):
+                ctx.reply(_request_problem(error, ctx))
+            else:
+                ctx.reply(_("Please send a whole number, e.g. 12."))
             return step
         await _set_number(update, ctx, data, step, number)
         return _step_now(ctx)

@@ -134,6 +134,29 @@ async def test_one_message_form_in_russian_with_roubles(bot):
     assert chart.startswith(PNG)
 
 
+async def test_guided_walk_in_russian_takes_typed_counts_and_refuses_the_wrong_unit(bot):
+    admin = await bot.onboard(bot.user(1, "Olga", language_code="ru"), "Ромашка")
+    await set_currency(bot, "RUB")
+    await admin.send("/cost")
+    await admin.next_message()
+    await admin.send("3 года")  # years, when the question is about users
+    assert "целое число" in (await admin.next_message()).text
+    await admin.send("12 пользователей")
+    await admin.wait_for(lambda message: message.buttons == [["1", "3", "5"]])
+    await admin.send("на 2 года")
+    choice = await admin.next_message()
+    names = [offer.name for offer in load_catalogue().offers("RUB")]
+    assert choice.buttons == [[f"☑ {name}"] for name in names] + [["✅ Сравнить"]]
+    await admin.tap(choice, "✅ Сравнить")
+    await admin.tap(await admin.next_message(), "Только лицензии")
+    messages, chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert "12 пользователей · 2 года" in text
+    comparison = compare(load_catalogue().offers("RUB"), users=12, years=2)
+    assert_answer_matches(text, comparison, money("ru", "RUB"))
+    assert chart.startswith(PNG)
+
+
 async def test_one_message_form_in_lithuanian(bot):
     admin = await bot.onboard(bot.user(1, "Ieva", language_code="lt"), "UAB Ąžuolas")
     await admin.send("/cost 5 vartotojai 1 metams")
