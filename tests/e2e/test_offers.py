@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from crm.costs import offers as service
 from crm.costs.model import Billing, LicenseKind, PriceTier
+from handlers.refusals import ACTION as REFUSED
 from storage.models import AuditEvent, CostOffer, Member
 
 
@@ -186,6 +187,10 @@ async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
     ):
         text = await _alert(rep, await rep.tap_data(listing.message_id, forged))
         assert "Kainų pasiūlymus keisti gali tik administratorius." in text, forged
+    async with bot.database.transaction() as session:  # refused for rights: audited
+        statement = select(AuditEvent).where(AuditEvent.action == REFUSED)
+        refused = [event.after["data"] for event in (await session.exec(statement)).all()]
+    assert f"off:rm:{offer_id}:ok" in refused
     await rep.send("/help")
     assert "/offers" in (await rep.next_message()).text
     stored = await _offers(bot)
@@ -225,6 +230,12 @@ async def test_another_workspaces_quote_and_forged_buttons_change_nothing(start_
         ):
             text = await _alert(admin, await admin.tap_data(listing.message_id, forged))
             assert "no longer valid" in text, forged
+        # made-up data (on no button of the listing) is audited as a refusal
+        async with bot.database.transaction() as session:
+            statement = select(AuditEvent).where(AuditEvent.action == REFUSED)
+            refused = [event.after["data"] for event in (await session.exec(statement)).all()]
+        assert f"off:e:{secret_id}" in refused
+        assert f"off:rm:{secret_id}:ok" in refused
 
         # a flow's button from an earlier run is stale; a choice not offered is refused
         await admin.tap(listing, "➕ Add")
