@@ -44,7 +44,15 @@ from handlers.activity_views import append_to_tapped
 from handlers.callbacks import invalid_button, pack, parts
 from handlers.context import CrmContext
 from handlers.cost_answer import Money, answer_messages, escape, offer_label, problem_text
-from handlers.cost_questions import BY_STEP, Question, next_question, read_answer, rollout_of
+from handlers.cost_questions import (
+    BY_STEP,
+    AnswerError,
+    AnswerProblem,
+    Question,
+    next_question,
+    read_answer,
+    rollout_of,
+)
 from handlers.records import nonce
 
 log = logging.getLogger(__name__)
@@ -547,14 +555,28 @@ def _buttons_only(step: str):
     return by_text
 
 
+def _answer_problem(problem: AnswerProblem, ctx: CrmContext) -> str:
+    _ = ctx.t
+    texts = {
+        AnswerProblem.not_a_number: _("Please send a number, e.g. 1500, or tap Skip."),
+        AnswerProblem.negative: _(
+            "The number cannot be negative. Please send it again, or tap Skip."
+        ),
+        AnswerProblem.not_whole: _("Please send a whole number, e.g. 3, or tap Skip."),
+        AnswerProblem.over_100: _("Please send a share from 0 to 100%, e.g. 5, or tap Skip."),
+        AnswerProblem.too_large: _("That number is too large. Please check it, or tap Skip."),
+    }
+    return texts[problem]
+
+
 def _own_text(question: Question):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
         data = dict(flows.data(ctx))
         try:
             value = read_answer(question, update.message.text)
-        except ValueError:
-            ctx.reply(_("Please send a number, e.g. 1500, or tap Skip."))
+        except AnswerError as error:
+            ctx.reply(_answer_problem(error.problem, ctx))
             _ask_own(ctx, data, question)
             return question.step
         data["r"] = dict(data.get("r", {}), **{question.field: value})

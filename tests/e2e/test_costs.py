@@ -239,13 +239,20 @@ async def test_guided_walk_with_own_hidden_costs(bot):
         ("support", None),
         ("hosting", "40 €"),
         ("revenue", "100000"),
+        ("share", "150"),  # refused: a share is at most 100%
         ("share", "5%"),
+        ("months", "2.5"),  # refused: months are whole
         ("months", "2"),
     ]
+    refusals = {
+        ("rate", "25"): "Please send a number, e.g. 1500",
+        ("share", "5%"): "Please send a share from 0 to 100%",
+        ("months", "2"): "Please send a whole number, e.g. 3",
+    }
     for step, typed in answers:
         question = await admin.next_message()
-        if step == "rate" and typed == "25":
-            assert "Please send a number" in question.text
+        if (step, typed) in refusals:
+            assert refusals[step, typed] in question.text, question.text
             question = await admin.next_message()
         assert "Skip" in question.buttons[-1][-1], (step, question.text)
         if typed is None:

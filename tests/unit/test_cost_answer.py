@@ -11,7 +11,14 @@ from crm.costs.calculator import CostProblem, compare
 from crm.costs.model import LicenseKind, Offer, PriceTier, Rollout
 from crm.i18n import Catalogs
 from handlers.cost_answer import MAX_MESSAGE, Money, answer_messages, problem_text, trick_text
-from handlers.cost_questions import BY_STEP, next_question, read_answer, rollout_of
+from handlers.cost_questions import (
+    BY_STEP,
+    AnswerError,
+    AnswerProblem,
+    next_question,
+    read_answer,
+    rollout_of,
+)
 
 EN = Catalogs().translator("en")
 MONEY = Money(EN, "EUR")
@@ -78,12 +85,19 @@ def test_own_answers_become_a_rollout_and_questions_that_no_longer_matter_are_no
 
 
 @pytest.mark.parametrize(
-    ("step", "text"),
-    [("records", "1.5"), ("records", "-3"), ("share", "120"), ("months", "999"), ("rate", "x")],
+    ("step", "text", "problem"),
+    [
+        ("records", "1.5", AnswerProblem.not_whole),
+        ("records", "-3", AnswerProblem.negative),
+        ("share", "120", AnswerProblem.over_100),
+        ("months", "999", AnswerProblem.too_large),
+        ("rate", "x", AnswerProblem.not_a_number),
+    ],
 )
-def test_answers_a_question_cannot_take_are_refused(step, text):
-    with pytest.raises(ValueError):
+def test_answers_a_question_cannot_take_are_refused_with_the_reason(step, text, problem):
+    with pytest.raises(AnswerError) as raised:
         read_answer(BY_STEP[step], text)
+    assert raised.value.problem == problem
 
 
 RU = Catalogs().translator("ru")
