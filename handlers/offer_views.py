@@ -146,6 +146,10 @@ def problem_text(_: Translator, problem: OfferProblem) -> str:
         return _("The number of seats must be from 1 to {count}. Please send it again.").format(
             count=service.MAX_SEATS
         )
+    if problem == OfferProblem.too_many_offers:
+        return _(
+            "There can be at most {count} quotes. Remove one you no longer need first."
+        ).format(count=service.MAX_OFFERS)
     if problem == OfferProblem.bad_amount:
         return unreadable_amount(_)
     texts = {

@@ -320,3 +320,51 @@ async def test_self_hosted_quote_with_running_costs_and_a_billing_change(bot):
     await admin.tap(choice, "Annually")
     assert "billed annually" in (await admin.next_message()).text
     assert [o.billing for o in await _offers(bot)] == [Billing.monthly, Billing.annual]
+
+
+async def test_a_full_list_of_quotes_fits_telegram_and_takes_no_more(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    async with bot.database.transaction() as session:
+        actor = (await session.exec(select(Member).where(Member.telegram_user_id == 1))).one()
+        for number in range(service.MAX_OFFERS):  # long names, ten prices each
+            await service.add_offer(
+                session,
+                actor=actor,
+                data=service.OfferInput(
+                    name=f"Quote {number:02} " + "x" * (service.MAX_NAME - 9),
+                    kind=LicenseKind.subscription,
+                    currency="EUR",
+                    tiers=tuple(PriceTier(seats, Decimal(1000 - seats)) for seats in range(1, 11)),
+                ),
+            )
+    await admin.send("/offers")
+    listing = await admin.next_message()
+    assert len(listing.text) <= 4096
+    assert all(f"Quote {number:02}" in listing.text for number in range(service.MAX_OFFERS))
+    assert listing.buttons[-1] == ["➕ Add"]
+    text = await _alert(admin, await admin.tap(listing, "➕ Add"))
+    assert f"at most {service.MAX_OFFERS} quotes" in text
+    await admin.expect_no_message()
+    # the /cost walk's choice of offers stays a keyboard Telegram takes
+    await admin.send("/cost")
+    await admin.send("5")
+    await admin.send("3")
+    choice = await admin.wait_for(lambda m: bool(m.buttons) and m.buttons[-1] == ["✅ Compare"])
+    assert sum(len(row) for row in choice.buttons) <= 100
+    async with bot.database.transaction() as session:  # the service refuses one more, too
+        actor = (await session.exec(select(Member).where(Member.telegram_user_id == 1))).one()
+        try:
+            await service.add_offer(
+                session,
+                actor=actor,
+                data=service.OfferInput(
+                    name="One more",
+                    kind=LicenseKind.subscription,
+                    currency="EUR",
+                    tiers=(PriceTier(1, Decimal(5)),),
+                ),
+            )
+        except service.OfferError as error:
+            assert error.problem == service.OfferProblem.too_many_offers
+        else:
+            raise AssertionError("a quote over the limit was added")
