@@ -88,8 +88,13 @@ def parse_amount(text: str) -> Decimal:
         raise ValueError("not an amount")
     multiplied = _MULTIPLIED.fullmatch(unicodedata.normalize("NFKC", text).strip())
     if multiplied:
-        number = parse_amount(multiplied["number"] + multiplied["rest"])
-        return number * _factor(multiplied["word"])
+        value = parse_amount(multiplied["number"] + multiplied["rest"]) * _factor(
+            multiplied["word"]
+        )
+        # "1.234k" is 1234, not 1234.000 (which would read as three decimal places)
+        return (
+            value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        )
     text = unicodedata.normalize("NFKC", text)  # no-break and thin spaces become " "
     text = " ".join(text.split())
     for dash in MINUS:
