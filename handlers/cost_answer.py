@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape as _escape
 
+from babel.numbers import format_currency
+
 from crm.costs.calculator import CostProblem
 from crm.costs.model import (
     Billing,
@@ -48,6 +50,14 @@ class Money:
 
     def __call__(self, amount: Decimal) -> str:
         return self.t.money(amount, self.currency)
+
+    def whole(self, amount: Decimal) -> str:
+        """Without cents when there are none (the chart's axis: "1 000 000 ₽", not ",00")."""
+        if amount != amount.to_integral_value():
+            return self(amount)
+        locale = self.t.babel_locale
+        pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
+        return format_currency(amount, self.currency, pattern, locale=locale, currency_digits=False)
 
 
 # --- the assumptions ------------------------------------------------------------------------

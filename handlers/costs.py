@@ -201,7 +201,7 @@ def _answer(
         try:
             # matplotlib takes tens of milliseconds: not on the event loop other chats share
             png = await asyncio.to_thread(
-                cumulative_chart, comparison, title=title, format_money=money, **labels
+                cumulative_chart, comparison, title=title, format_money=money.whole, **labels
             )
         except Exception:  # the answer is already sent: a missing picture must not undo it
             log.exception("could not draw the cost chart")

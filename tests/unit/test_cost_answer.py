@@ -163,3 +163,9 @@ def test_a_self_hosted_example_says_its_running_costs_are_estimates():
     offer = _example(LicenseKind.self_hosted, flat_price=Decimal(0), server_per_month=Decimal(20))
     text = "\n".join(answer_messages(compare([offer], users=2, years=1), RU, "EUR", typical=False))
     assert "расходы на сервер и администрирование — оценка" in text
+
+
+def test_the_charts_whole_amounts_have_no_cents():
+    assert Money(RU, "RUB").whole(Decimal(1_000_000)) == "1\xa0000\xa0000\xa0₽"
+    assert Money(EN, "EUR").whole(Decimal(250_000)) == "€250,000"
+    assert Money(LT, "EUR").whole(Decimal("12.5")) == "12,50\xa0€"  # cents when there are some
