@@ -43,6 +43,16 @@ def _given(answers: dict[str, Any], field: str) -> bool:
     return Decimal(answers.get(field, "0")) > 0
 
 
+# Set by the walk before the first question: the typical price of moving one record, "0" when
+# the currency has none. Records cannot be priced without it, so the walk asks for the whole
+# migration's price instead.
+RECORD_PRICE = "migration_per_record"
+
+
+def _records_priced(answers: dict[str, Any]) -> bool:
+    return Decimal(answers.get(RECORD_PRICE, "1")) > 0
+
+
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "records",
@@ -52,6 +62,7 @@ QUESTIONS: tuple[Question, ...] = (
             "<b>Data migration.</b> How many records (organizations, contacts, deals) will you "
             "move to the new CRM?"
         ),
+        _records_priced,
     ),
     Question(
         "cleaning",

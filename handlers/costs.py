@@ -46,6 +46,7 @@ from handlers.context import CrmContext
 from handlers.cost_answer import Money, answer_messages, escape, offer_label, problem_text
 from handlers.cost_questions import (
     BY_STEP,
+    RECORD_PRICE,
     AnswerError,
     AnswerProblem,
     Question,
@@ -479,7 +480,8 @@ async def _hidden_button(update, ctx, data, step: str, value: str) -> bool:
     append_to_tapped(update, ctx, f"\n» {escape(labels[value])}")
     data["mode"] = value
     if value == OWN:
-        data["r"] = {}
+        typical = _typical(ctx, data)
+        data["r"] = {RECORD_PRICE: str(typical.migration_per_record if typical else 0)}
         await _after_own(update, ctx, data, None)
     else:
         await _finish_walk(update, ctx, data)

@@ -385,6 +385,19 @@ async def test_a_currency_with_only_own_quotes_and_no_typical_estimates(bot):
     # by hand: 15 seats x £12 x 36 months beats 12 x £20 x 36 = £8,640.00
     assert "🏆 The only offer: Vendor quote, £6,480.00 in total." in text
     assert chart.startswith(PNG)
+    # own hidden costs: without a typical price per record, the migration's price is asked
+    await admin.tap(messages[-1], "Hidden costs")
+    await admin.tap(await admin.next_message(), "Enter my own")
+    question = await admin.next_message()
+    assert question.text.startswith("Do you have a price for the whole data migration?")
+    await admin.send("1 000")
+    for _step in range(7):  # customization, integration, training, manager, support, hosting,
+        # revenue: all skipped (no hours: no hourly rate)
+        await admin.tap(await admin.next_message(), "Skip")
+    messages, _chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert "Data migration: £1,000.00" in text
+    assert "£7,480.00 in total" in text  # 6,480 + 1,000
 
 
 async def test_a_quote_added_with_offers_overtakes_subscriptions(bot):

@@ -13,6 +13,7 @@ from crm.i18n import Catalogs
 from handlers.cost_answer import MAX_MESSAGE, Money, answer_messages, problem_text, trick_text
 from handlers.cost_questions import (
     BY_STEP,
+    RECORD_PRICE,
     AnswerError,
     AnswerProblem,
     next_question,
@@ -73,6 +74,9 @@ def test_own_answers_become_a_rollout_and_questions_that_no_longer_matter_are_no
     assert next_question({}, "records").step == "migration"  # no records: a price instead
     assert next_question({}, "manager").step == "support"  # no hours: no hourly rate
     assert next_question({}, "revenue") is None  # no revenue: no share, no months
+    # a currency without a typical price per record: the whole migration's price is asked
+    assert next_question({RECORD_PRICE: "0"}, None).step == "migration"
+    assert next_question({RECORD_PRICE: "0.05"}, None).step == "records"
     answers["loss_share"] = read_answer(BY_STEP["share"], "12,5%")
     answers["hosting_per_month"] = read_answer(BY_STEP["hosting"], "40 €")
     rollout = rollout_of(answers, per_record=Decimal("0.02"))
