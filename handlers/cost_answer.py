@@ -20,9 +20,14 @@ from crm.costs.model import (
     SeatChoice,
     SeatTrick,
 )
-from crm.i18n import Translator
+from crm.i18n import N_, Translator
 
 MAX_MESSAGE = 4096
+KINDS = {
+    LicenseKind.subscription: N_("Subscription"),
+    LicenseKind.perpetual: N_("Perpetual license"),
+    LicenseKind.self_hosted: N_("Self-hosted copy"),
+}
 
 
 def escape(text: str) -> str:
@@ -247,7 +252,8 @@ def _table(cost: OfferCost, t: Translator, money: Money) -> str:
 
 def offer_block(rank: int, cost: OfferCost, comparison: Comparison, t: Translator, money: Money):
     _ = t
-    title = f"<b>{rank}. {escape(cost.offer.name)}</b>"
+    kind = t(KINDS[cost.offer.kind])  # in the reader's language, not in the plan's name
+    title = f"<b>{rank}. {escape(cost.offer.name)}</b> ({escape(kind)})"
     source = _source(cost.offer, t)
     lines = [
         f"{title} — {source}" if source else title,

@@ -417,7 +417,7 @@ async def test_a_quote_added_with_offers_overtakes_subscriptions(bot):
     await admin.send("/cost 12 users 4 years")
     messages, _chart = await answer_of(admin)
     text = "\n\n".join(message.text for message in messages)
-    assert "Box CRM — 🏷 your own quote" in text
+    assert "Box CRM (Perpetual license) — 🏷 your own quote" in text
     # by hand: Box CRM 6,000 then 1,200 a year: 6,000 / 7,200 / 8,400 / 9,600 cumulative;
     # Zoho 12 x 23 x 12 = 3,312 a year: 3,312 / 6,624 / 9,936 / 13,248; Pipedrive 7,056 a year
     assert (

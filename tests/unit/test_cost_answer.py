@@ -173,3 +173,15 @@ def test_the_charts_whole_amounts_have_no_cents():
     assert Money(RU, "RUB").whole(Decimal(1_000_000)) == "1\xa0000\xa0000\xa0₽"
     assert Money(EN, "EUR").whole(Decimal(250_000)) == "€250,000"
     assert Money(LT, "EUR").whole(Decimal("12.5")) == "12,50\xa0€"  # cents when there are some
+
+
+def test_the_license_kind_is_named_in_the_readers_language():
+    offer = _example(LicenseKind.self_hosted, flat_price=Decimal(0), server_per_month=Decimal(20))
+    for t, kind in (
+        (EN, "Self-hosted copy"),
+        (RU, RU("Self-hosted copy")),
+        (LT, LT("Self-hosted copy")),
+    ):
+        text = answer_messages(compare([offer], users=2, years=1), t, "EUR", typical=False)[0]
+        assert f"<b>1. Box</b> ({kind})" in text
+    assert RU("Self-hosted copy") != "Self-hosted copy"
