@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape as _escape
 
+from babel.numbers import format_currency
+
 from crm.costs.calculator import CostProblem
 from crm.costs.model import (
     Billing,
@@ -18,9 +20,14 @@ from crm.costs.model import (
     SeatChoice,
     SeatTrick,
 )
-from crm.i18n import Translator
+from crm.i18n import N_, Translator
 
 MAX_MESSAGE = 4096
+KINDS = {
+    LicenseKind.subscription: N_("Subscription"),
+    LicenseKind.perpetual: N_("Perpetual license"),
+    LicenseKind.self_hosted: N_("Self-hosted copy"),
+}
 
 
 def escape(text: str) -> str:
@@ -49,6 +56,14 @@ class Money:
     def __call__(self, amount: Decimal) -> str:
         return self.t.money(amount, self.currency)
 
+    def whole(self, amount: Decimal) -> str:
+        """Without cents when there are none (the chart's axis: "1 000 000 ₽", not ",00")."""
+        if amount != amount.to_integral_value():
+            return self(amount)
+        locale = self.t.babel_locale
+        pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
+        return format_currency(amount, self.currency, pattern, locale=locale, currency_digits=False)
+
 
 # --- the assumptions ------------------------------------------------------------------------
 
@@ -61,7 +76,11 @@ def rollout_lines(rollout: Rollout, t: Translator, money: Money) -> list[str]:
         lines.append(_("Data migration: {amount}").format(amount=money(rollout.migration_amount)))
     elif rollout.migration_amount is None and rollout.migration_records:
         lines.append(
-            _("Data migration: {records} records × {price}").format(
+            t.ngettext(
+                "Data migration: {records} record × {price}",
+                "Data migration: {records} records × {price}",
+                rollout.migration_records,
+            ).format(
                 records=t.number(rollout.migration_records),
                 price=money(rollout.migration_per_record),
             )
@@ -100,9 +119,12 @@ def rollout_lines(rollout: Rollout, t: Translator, money: Money) -> list[str]:
         lines.append(_("Hosting: {amount} a month").format(amount=money(rollout.hosting_per_month)))
     if rollout.monthly_revenue and rollout.loss_share and rollout.loss_months:
         lines.append(
-            _(
+            t.ngettext(
                 "Losses while switching over: {share} of the monthly revenue of {revenue}, "
-                "for {months} months"
+                "for {months} month",
+                "Losses while switching over: {share} of the monthly revenue of {revenue}, "
+                "for {months} months",
+                rollout.loss_months,
             ).format(
                 share=percent(rollout.loss_share, t),
                 revenue=money(rollout.monthly_revenue),
@@ -145,7 +167,12 @@ def _source(offer: Offer, t: Translator) -> str:
         return ""
     when = t.date(offer.as_of) if offer.as_of else _("date unknown")
     source = escape(offer.source) if offer.source else _("source unknown")
-    return _("example as of {date}, source: {source}").format(date=when, source=source)
+    text = _("example as of {date}, check current prices; source: {source}").format(
+        date=when, source=source
+    )
+    if offer.kind == LicenseKind.self_hosted:  # the catalogue's running costs are guesses
+        text += _("; server and administration costs are estimates")
+    return text
 
 
 def _purchase_line(cost: OfferCost, t: Translator, money: Money) -> str:
@@ -156,15 +183,15 @@ def _purchase_line(cost: OfferCost, t: Translator, money: Money) -> str:
         price = money(offer.flat_price or Decimal(0))
         line = _("One price for the whole team: {price}").format(price=price)
     elif offer.kind == LicenseKind.subscription:
-        line = _("Seats: {seats} × {price} a month").format(
-            seats=seats, price=money(purchase.unit_price)
-        )
+        line = t.ngettext(
+            "{seats} seat × {price} a month", "{seats} seats × {price} a month", purchase.seats
+        ).format(seats=seats, price=money(purchase.unit_price))
         if offer.billing == Billing.annual:
             line += _(", billed yearly")
     else:
-        line = _("Seats: {seats} × {price} once").format(
-            seats=seats, price=money(purchase.unit_price)
-        )
+        line = t.ngettext(
+            "{seats} seat × {price} once", "{seats} seats × {price} once", purchase.seats
+        ).format(seats=seats, price=money(purchase.unit_price))
     if offer.kind != LicenseKind.subscription and offer.renewal_percent:
         line += _("; renewal {percent} of the price a year from year 2").format(
             percent=percent(offer.renewal_percent / 100, t)
@@ -174,7 +201,9 @@ def _purchase_line(cost: OfferCost, t: Translator, money: Money) -> str:
             amount=money(offer.server_per_month + offer.admin_per_month)
         )
     if purchase.choice == SeatChoice.minimum and cost.trick is None:
-        line += _(" (sold from {seats} seats)").format(seats=seats)
+        line += t.ngettext(
+            " (sold from {seats} seat)", " (sold from {seats} seats)", purchase.seats
+        ).format(seats=seats)
     return line
 
 
@@ -182,9 +211,12 @@ def trick_text(trick: SeatTrick, users: int, t: Translator, money: Money) -> str
     """Both ways of buying, what each costs over the horizon, and which to take."""
     _ = t
     minimum, exact = trick.minimum, trick.exact
-    facts = _(
+    facts = t.ngettext(
+        "⚠️ The price {low} holds from {minimum} seat; you need {users}: buying {minimum} at "
+        "{low} costs {minimum_total}, {users} at {high} costs {exact_total}",
         "⚠️ The price {low} holds from {minimum} seats; you need {users}: buying {minimum} at "
-        "{low} costs {minimum_total}, {users} at {high} costs {exact_total}"
+        "{low} costs {minimum_total}, {users} at {high} costs {exact_total}",
+        minimum.seats,
     ).format(
         low=money(minimum.unit_price),
         high=money(exact.unit_price),
@@ -220,7 +252,8 @@ def _table(cost: OfferCost, t: Translator, money: Money) -> str:
 
 def offer_block(rank: int, cost: OfferCost, comparison: Comparison, t: Translator, money: Money):
     _ = t
-    title = f"<b>{rank}. {escape(cost.offer.name)}</b>"
+    kind = t(KINDS[cost.offer.kind])  # in the reader's language, not in the plan's name
+    title = f"<b>{rank}. {escape(cost.offer.name)}</b> ({escape(kind)})"
     source = _source(cost.offer, t)
     lines = [
         f"{title} — {source}" if source else title,
@@ -313,8 +346,11 @@ def answer_messages(
     the assumptions."""
     _ = t
     money = Money(t, currency)
-    head = _("<b>What a CRM will cost</b>\nUsers: {users} · years: {years}").format(
-        users=t.number(comparison.users), years=t.number(comparison.years)
+    users = t.ngettext("{n} user", "{n} users", comparison.users)
+    years = t.ngettext("{n} year", "{n} years", comparison.years)
+    head = _("<b>What a CRM will cost</b>\n{users} · {years}").format(
+        users=users.format(n=t.number(comparison.users)),
+        years=years.format(n=t.number(comparison.years)),
     )
     assumptions = assumptions_block(comparison.rollout, t, money, typical=typical)
     blocks = ["\n".join(filter(None, [f"{head}\n\n{assumptions}", note]))]

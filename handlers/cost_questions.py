@@ -43,6 +43,16 @@ def _given(answers: dict[str, Any], field: str) -> bool:
     return Decimal(answers.get(field, "0")) > 0
 
 
+# Set by the walk before the first question: the typical price of moving one record, "0" when
+# the currency has none. Records cannot be priced without it, so the walk asks for the whole
+# migration's price instead.
+RECORD_PRICE = "migration_per_record"
+
+
+def _records_priced(answers: dict[str, Any]) -> bool:
+    return Decimal(answers.get(RECORD_PRICE, "1")) > 0
+
+
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "records",
@@ -52,6 +62,7 @@ QUESTIONS: tuple[Question, ...] = (
             "<b>Data migration.</b> How many records (organizations, contacts, deals) will you "
             "move to the new CRM?"
         ),
+        _records_priced,
     ),
     Question(
         "cleaning",
@@ -142,25 +153,44 @@ def next_question(answers: dict[str, Any], after: str | None) -> Question | None
     return next((q for q in QUESTIONS[start:] if q.asked(answers)), None)
 
 
+class AnswerProblem(StrEnum):
+    """Why a typed answer is refused; each names the message that asks again."""
+
+    not_a_number = "not_a_number"
+    negative = "negative"
+    not_whole = "not_whole"  # records, months
+    over_100 = "over_100"  # a percentage
+    too_large = "too_large"
+
+
+class AnswerError(ValueError):
+    def __init__(self, problem: AnswerProblem):
+        super().__init__(problem.value)
+        self.problem = problem
+
+
 def read_answer(question: Question, text: str) -> str:
-    """The typed answer as a Decimal string for the flow's data; ValueError when it is not a
-    number this question accepts."""
-    value = parse_amount(text)
+    """The typed answer as a Decimal string for the flow's data; `AnswerError` when it is not
+    a number this question accepts."""
+    try:
+        value = parse_amount(text)
+    except ValueError:
+        raise AnswerError(AnswerProblem.not_a_number) from None
     if value < 0:
-        raise ValueError("negative")
+        raise AnswerError(AnswerProblem.negative)
     if question.answer == Answer.count:
         if value != value.to_integral_value():
-            raise ValueError("not a whole number")
+            raise AnswerError(AnswerProblem.not_whole)
         limit = MAX_MONTHS if question.field == "loss_months" else MAX_RECORDS
         if value > limit:
-            raise ValueError("too large")
+            raise AnswerError(AnswerProblem.too_large)
         return str(int(value))
     if question.answer == Answer.percent:
         if value > 100:
-            raise ValueError("over 100%")
+            raise AnswerError(AnswerProblem.over_100)
         return str(value / 100)
     if value > (MAX_HOURS if question.answer == Answer.hours else MAX_AMOUNT):
-        raise ValueError("too large")
+        raise AnswerError(AnswerProblem.too_large)
     return str(value)
 
 

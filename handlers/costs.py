@@ -8,13 +8,16 @@ by how much, the crossover years, and a chart of the cumulative cost sent as a p
 The walk's answers live in the flow's data; every button carries the walk's random id and its
 step (`cost:<walk>:<step>:<value>`), so a tap on an earlier walk's question, or a second tap on
 "Compare", is refused instead of acted on twice. The answer's own buttons
-(`cost:adj:<users>:<years>:<what>`) start a new walk from the offers or the hidden costs."""
+(`cost:adj:<users>:<years>:<what>:<chosen>:<list>`) start a new walk from the offers or the
+hidden costs with the offers that were compared still ticked: `<chosen>` is a hex bit mask over
+the offers available then, `<list>` a short hash of their keys (when the offers have changed
+since, or the mask would not fit a button, every offer is ticked again)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -23,6 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from crm.costs import request as cost_request
 from crm.costs.calculator import NO_ROLLOUT, CostInputError, compare
 from crm.costs.catalogue import load_catalogue
 from crm.costs.chart import cumulative_chart
@@ -33,13 +37,23 @@ from crm.costs.request import (
     RequestProblem,
     check_range,
     parse_cost_request,
+    parse_count,
 )
 from handlers import flows
 from handlers.activity_views import append_to_tapped
 from handlers.callbacks import invalid_button, pack, parts
 from handlers.context import CrmContext
 from handlers.cost_answer import Money, answer_messages, escape, offer_label, problem_text
-from handlers.cost_questions import BY_STEP, Question, next_question, read_answer, rollout_of
+from handlers.cost_questions import (
+    BY_STEP,
+    RECORD_PRICE,
+    AnswerError,
+    AnswerProblem,
+    Question,
+    next_question,
+    read_answer,
+    rollout_of,
+)
 from handlers.records import nonce
 
 log = logging.getLogger(__name__)
@@ -52,7 +66,6 @@ YEAR_CHOICES = (1, 3, 5)
 TYPICAL, OWN, LICENSES_ONLY = "typ", "own", "none"
 COMPARE, SKIP = "go", "skip"
 ADJUST = "adj"
-TYPED_NUMBER = re.compile(r"\s*(\d{1,7})(?:\s*[^\W\d_]{1,20}\.?)?\s*")  # "12", "12 users", "3 года"
 
 
 @cache
@@ -131,7 +144,14 @@ async def cost_command(update: Update, ctx: CrmContext) -> None:
         await flows.finish(update, ctx)  # a one-message answer ends a walk left half-way
     rollout = catalogue().typical_rollout(_currency(ctx), request.users)
     _answer(
-        update, ctx, offers, users=request.users, years=request.years, rollout=rollout, typical=True
+        update,
+        ctx,
+        offers,
+        available=offers,
+        users=request.users,
+        years=request.years,
+        rollout=rollout,
+        typical=True,
     )
 
 
@@ -140,12 +160,14 @@ def _answer(
     ctx: CrmContext,
     offers: list[Offer],
     *,
+    available: list[Offer],
     users: int,
     years: int,
     rollout: Rollout | None,
     typical: bool,
 ) -> None:
-    """Compare, reply with the tables and the adjust buttons, then send the chart."""
+    """Compare `offers` (chosen from `available`), reply with the tables and the adjust
+    buttons, then send the chart."""
     _ = ctx.t
     currency = _currency(ctx)
     try:
@@ -161,12 +183,15 @@ def _answer(
     )
     for text in messages[:-1]:
         ctx.reply(text)
-    ctx.reply(messages[-1], reply_markup=_adjust_keyboard(ctx, users, years))
+    chosen = _chosen_mask(available, {offer.key for offer in offers})
+    ctx.reply(messages[-1], reply_markup=_adjust_keyboard(ctx, users, years, chosen))
     chat_id = update.effective_chat.id
     money = Money(ctx.t, currency)
-    title = _("Cumulative cost: {users} users, {currency}").format(
-        users=ctx.t.number(users), currency=currency
-    )
+    title = ctx.t.ngettext(
+        "Cumulative cost: {users} user, {currency}",
+        "Cumulative cost: {users} users, {currency}",
+        users,
+    ).format(users=ctx.t.number(users), currency=currency)
     labels = {
         "year_label": _("Year"),
         "money_label": _("Cost, {currency}").format(currency=currency),
@@ -177,7 +202,7 @@ def _answer(
         try:
             # matplotlib takes tens of milliseconds: not on the event loop other chats share
             png = await asyncio.to_thread(
-                cumulative_chart, comparison, title=title, format_money=money, **labels
+                cumulative_chart, comparison, title=title, format_money=money.whole, **labels
             )
         except Exception:  # the answer is already sent: a missing picture must not undo it
             log.exception("could not draw the cost chart")
@@ -187,32 +212,62 @@ def _answer(
     ctx.unit.outbox.append(send_chart)
 
 
-def _adjust_keyboard(ctx: CrmContext, users: int, years: int) -> InlineKeyboardMarkup:
+MAX_MASKED_OFFERS = 120  # 30 hex digits: the adjust buttons' data stays under 64 bytes
+
+
+def _offers_hash(offers: list[Offer]) -> str:
+    return hashlib.sha256("|".join(offer.key for offer in offers).encode()).hexdigest()[:6]
+
+
+def _chosen_mask(available: list[Offer], chosen: set[str]) -> tuple[str, str]:
+    """Which of the available offers were compared, as (hex mask, hash of the list)."""
+    if len(available) > MAX_MASKED_OFFERS:
+        return "", ""
+    mask = sum(1 << index for index, offer in enumerate(available) if offer.key in chosen)
+    return f"{mask:x}", _offers_hash(available)
+
+
+def _chosen_indexes(available: list[Offer], mask: str, digest: str) -> list[int]:
+    """The ticked offers for an adjust button: those compared, unless the list has changed."""
+    everything = list(range(len(available)))
+    if not mask or digest != _offers_hash(available):
+        return everything
+    try:
+        bits = int(mask, 16)
+    except ValueError:
+        return everything
+    return [index for index in everything if bits >> index & 1] or everything
+
+
+def _adjust_keyboard(
+    ctx: CrmContext, users: int, years: int, chosen: tuple[str, str]
+) -> InlineKeyboardMarkup:
     _ = ctx.t
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("Hidden costs"), callback_data=pack(PREFIX, ADJUST, users, years, HIDDEN)
-                ),
-                InlineKeyboardButton(
-                    _("Offers"), callback_data=pack(PREFIX, ADJUST, users, years, OFFERS)
-                ),
-            ]
-        ]
-    )
+
+    def button(text: str, what: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text, callback_data=pack(PREFIX, ADJUST, users, years, what, *chosen)
+        )
+
+    return InlineKeyboardMarkup([[button(_("Hidden costs"), HIDDEN), button(_("Offers"), OFFERS)]])
 
 
 # --- the walk -------------------------------------------------------------------------------
 
 
-async def _start_walk(update: Update, ctx: CrmContext, values: dict[str, Any], step: str):
+async def _start_walk(
+    update: Update,
+    ctx: CrmContext,
+    values: dict[str, Any],
+    step: str,
+    chosen: tuple[str, str] = ("", ""),
+):
     offers = await available_offers(ctx)
     if not offers:
         _no_offers(ctx)
         return
     keys = [offer.key for offer in offers]
-    data = {"n": nonce(), "keys": keys, "sel": list(range(len(keys))), **values}
+    data = {"n": nonce(), "keys": keys, "sel": _chosen_indexes(offers, *chosen), **values}
     await flows.begin(update, ctx, FLOW, step, data)
     _ask(ctx, data, step, offers)
 
@@ -311,7 +366,8 @@ async def _finish_walk(update: Update, ctx: CrmContext, data: dict[str, Any]) ->
     _ = ctx.t
     await flows.finish(update, ctx)
     chosen = {data["keys"][index] for index in data["sel"]}
-    offers = [offer for offer in await available_offers(ctx) if offer.key in chosen]
+    available = await available_offers(ctx)
+    offers = [offer for offer in available if offer.key in chosen]
     if not offers:
         ctx.reply(_("The offers you chose are no longer available. Start again with /cost."))
         return
@@ -328,6 +384,7 @@ async def _finish_walk(update: Update, ctx: CrmContext, data: dict[str, Any]) ->
         update,
         ctx,
         offers,
+        available=available,
         users=data["u"],
         years=data["y"],
         rollout=rollout,
@@ -340,7 +397,7 @@ async def _finish_walk(update: Update, ctx: CrmContext, data: dict[str, Any]) ->
 
 async def on_button(update: Update, ctx: CrmContext) -> None:
     values = parts(update)
-    if len(values) == 5 and values[1] == ADJUST:
+    if len(values) in (5, 7) and values[1] == ADJUST:
         await _adjust(update, ctx, values)
         return
     data = dict(flows.data(ctx))
@@ -355,6 +412,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
 
 async def _adjust(update: Update, ctx: CrmContext, values: list[str]) -> None:
     users, years, what = values[2], values[3], values[4]
+    chosen = (values[5], values[6]) if len(values) == 7 else ("", "")
     if not (users.isdigit() and years.isdigit()) or what not in (HIDDEN, OFFERS):
         invalid_button(ctx)
         return
@@ -364,7 +422,7 @@ async def _adjust(update: Update, ctx: CrmContext, values: list[str]) -> None:
         invalid_button(ctx)
         return
     ctx.answer()
-    await _start_walk(update, ctx, {"u": int(users), "y": int(years)}, what)
+    await _start_walk(update, ctx, {"u": int(users), "y": int(years)}, what, chosen)
 
 
 async def _number_button(update, ctx, data, step: str, value: str) -> bool:
@@ -422,7 +480,8 @@ async def _hidden_button(update, ctx, data, step: str, value: str) -> bool:
     append_to_tapped(update, ctx, f"\n» {escape(labels[value])}")
     data["mode"] = value
     if value == OWN:
-        data["r"] = {}
+        typical = _typical(ctx, data)
+        data["r"] = {RECORD_PRICE: str(typical.migration_per_record if typical else 0)}
         await _after_own(update, ctx, data, None)
     else:
         await _finish_walk(update, ctx, data)
@@ -470,16 +529,16 @@ def _number_text(step: str):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
         data = dict(flows.data(ctx))
-        match = TYPED_NUMBER.fullmatch(update.message.text)
-        if not match:
-            ctx.reply(_("Please send a whole number, e.g. 12."))
-            return step
-        number = int(match[1])
-        users, years = (number, 1) if step == USERS else (data["u"], number)
-        try:
+        try:  # "12", "12 users", "на 3 года"; the same words as the one-message form
+            unit = cost_request.USERS if step == USERS else cost_request.YEARS
+            number = parse_count(update.message.text, unit)
+            users, years = (number, 1) if step == USERS else (data["u"], number)
             check_range(users, years)
         except CostRequestError as error:
-            ctx.reply(_request_problem(error, ctx))
+            if error.problem in (RequestProblem.users_range, RequestProblem.years_range):
+                ctx.reply(_request_problem(error, ctx))
+            else:
+                ctx.reply(_("Please send a whole number, e.g. 12."))
             return step
         await _set_number(update, ctx, data, step, number)
         return _step_now(ctx)
@@ -498,14 +557,28 @@ def _buttons_only(step: str):
     return by_text
 
 
+def _answer_problem(problem: AnswerProblem, ctx: CrmContext) -> str:
+    _ = ctx.t
+    texts = {
+        AnswerProblem.not_a_number: _("Please send a number, e.g. 1500, or tap Skip."),
+        AnswerProblem.negative: _(
+            "The number cannot be negative. Please send it again, or tap Skip."
+        ),
+        AnswerProblem.not_whole: _("Please send a whole number, e.g. 3, or tap Skip."),
+        AnswerProblem.over_100: _("Please send a share from 0 to 100%, e.g. 5, or tap Skip."),
+        AnswerProblem.too_large: _("That number is too large. Please check it, or tap Skip."),
+    }
+    return texts[problem]
+
+
 def _own_text(question: Question):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
         data = dict(flows.data(ctx))
         try:
             value = read_answer(question, update.message.text)
-        except ValueError:
-            ctx.reply(_("Please send a number, e.g. 1500, or tap Skip."))
+        except AnswerError as error:
+            ctx.reply(_answer_problem(error.problem, ctx))
             _ask_own(ctx, data, question)
             return question.step
         data["r"] = dict(data.get("r", {}), **{question.field: value})

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardMarkup, Update
 from crm.costs import offers as service
 from crm.costs.amounts import parse_amount, parse_tier
 from crm.costs.model import ZERO, Billing, LicenseKind, PriceTier
-from crm.costs.offers import OfferError, OfferInput
+from crm.costs.offers import OfferError, OfferInput, OfferProblem
 from handlers import flows
 from handlers.callbacks import invalid_button
 from handlers.context import CrmContext
@@ -202,6 +202,9 @@ def _text_step(step: str) -> flows.Step:
 
 
 async def start(update: Update, ctx: CrmContext) -> None:
+    if not await service.room_for_another(ctx.session, ctx.member.workspace_id):
+        ctx.answer(problem_text(ctx.t, OfferProblem.too_many_offers), alert=True)
+        return
     ctx.answer()
     await proceed(update, ctx, {"n": nonce(), "done": []})
 

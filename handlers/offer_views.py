@@ -12,16 +12,12 @@ from crm.costs.model import ZERO, Billing, LicenseKind, Offer, PriceTier
 from crm.costs.offers import OfferProblem
 from crm.i18n import N_, Translator
 from handlers.callbacks import pack
+from handlers.cost_answer import KINDS
 
 PREFIX = "off"
 BUTTON_TEXT = 30  # characters of a quote's name on a button
 SEAT, FLAT = "seat", "flat"  # how a perpetual or self-hosted license is priced
 
-KINDS = {
-    LicenseKind.subscription: N_("Subscription"),
-    LicenseKind.perpetual: N_("Perpetual license"),
-    LicenseKind.self_hosted: N_("Self-hosted copy"),
-}
 BILLINGS = {Billing.monthly: N_("Monthly"), Billing.annual: N_("Annually (a year ahead)")}
 FIELDS = {
     "name": N_("Name"),
@@ -146,6 +142,10 @@ def problem_text(_: Translator, problem: OfferProblem) -> str:
         return _("The number of seats must be from 1 to {count}. Please send it again.").format(
             count=service.MAX_SEATS
         )
+    if problem == OfferProblem.too_many_offers:
+        return _(
+            "There can be at most {count} quotes. Remove one you no longer need first."
+        ).format(count=service.MAX_OFFERS)
     if problem == OfferProblem.bad_amount:
         return unreadable_amount(_)
     texts = {

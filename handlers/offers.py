@@ -52,13 +52,19 @@ AMOUNT_FIELDS = {
 }
 
 
+LISTING_LIMIT = 3500  # Telegram takes 4096 characters; the rest of the listing is short
+
+
 async def _list_view(ctx: CrmContext) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = ctx.t
     found = await service.list_offers(ctx.session, ctx.member.workspace_id)
     admin = can_manage_team(ctx.member)
     lines = [_("<b>Price quotes</b> your company received")]
     if found:
-        lines += ["", *(f"• {offer_text(_, offer)}" for offer in found)]
+        listed = [f"• {offer_text(_, offer)}" for offer in found]
+        if sum(len(line) + 1 for line in listed) > LISTING_LIMIT:  # many quotes with many tiers
+            listed = [f"• <b>{html.escape(offer.name)}</b>" for offer in found]
+        lines += ["", *listed]
         lines += ["", _("Compare them with example plans in /cost.")]
     else:
         lines += [_("No price quotes yet.")]

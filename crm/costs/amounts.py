@@ -1,8 +1,9 @@
 """Money, counts and percentages as people type them in English, Russian or Lithuanian.
 
 "1 200,50", "1.200,50", "1,200.50", "1200", "15 €", "€15", "12,5%", "990 руб." all read as exact
-`Decimal`s. A single "," or "." followed by exactly three digits ("1,200", "1.200") groups
-thousands: a price quoted to a tenth of a cent is far rarer than a thousand typed that way.
+`Decimal`s; "50k", "1,5 тыс. руб.", "2 млн" are multiplied. A single "," or "." followed by
+exactly three digits ("1,200", "1.200") groups thousands: a price quoted to a tenth of a cent
+is far rarer than a thousand typed that way.
 """
 
 from __future__ import annotations
@@ -64,10 +65,36 @@ def _join_groups(whole: str, grouping: str) -> str:
     return "".join(groups)
 
 
+# "50k", "1,5 тыс. руб.", "2 mln": a multiplier right after the number. Without it the word
+# would be dropped as a currency mark and "50k" read as 50.
+_MULTIPLIED = re.compile(
+    r"(?P<number>.*?\d)\s*(?P<word>k|к|тыс|тысяч[а-я]*|thousands?|tūkst|tukst|млн|mln|million[s]?)"
+    r"\.?(?P<rest>(?:\s.*)?|[^\w\s].*)",
+    re.IGNORECASE,
+)
+_FACTORS = {"k": 1000, "к": 1000, "тыс": 1000, "thousand": 1000, "tūkst": 1000, "tukst": 1000}
+
+
+def _factor(word: str) -> int:
+    word = word.casefold()
+    if word.startswith(("тысяч", "thousand")):
+        return 1000
+    return _FACTORS.get(word, 1_000_000)
+
+
 def parse_amount(text: str) -> Decimal:
     """The number in `text`, exactly; ValueError when there is none or it is ambiguous."""
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         raise ValueError("not an amount")
+    multiplied = _MULTIPLIED.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if multiplied:
+        value = parse_amount(multiplied["number"] + multiplied["rest"]) * _factor(
+            multiplied["word"]
+        )
+        # "1.234k" is 1234, not 1234.000 (which would read as three decimal places)
+        return (
+            value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        )
     text = unicodedata.normalize("NFKC", text)  # no-break and thin spaces become " "
     text = " ".join(text.split())
     for dash in MINUS:

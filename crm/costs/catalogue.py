@@ -190,7 +190,7 @@ def _plan(raw: Any, where: str) -> Offer:
         flat_price=_money(raw, "flat_price", where) if "flat_price" in raw else None,
         key=KEY_PREFIX + plan_id,
         example=example,
-        source=_text(raw, "source", where),
+        source=_url(raw, "source", where),
         as_of=as_of,
         **running,
     )
@@ -245,6 +245,14 @@ def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
     value = raw[key]
     if not isinstance(value, str) or not value.strip():
         raise CatalogueError(f"{where}: {key} must be a non-empty string")
+    return value
+
+
+def _url(raw: Mapping[str, Any], key: str, where: str) -> str:
+    """A plain https address: the chat adds the translated "example, check current prices"."""
+    value = _text(raw, key, where)
+    if not value.startswith("https://") or any(char.isspace() for char in value):
+        raise CatalogueError(f"{where}: {key} must be a plain https:// address")
     return value
 
 

@@ -19,7 +19,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from crm.costs.model import Comparison
 
-__all__ = ["cumulative_chart"]
+__all__ = ["cumulative_chart", "legend_label"]
 
 WIDTH, HEIGHT, DPI = 9, 5, 100  # 900 x 500 pixels
 
@@ -42,7 +42,7 @@ def cumulative_chart(
         axes.plot(
             years,
             [float(value) for value in cost.cumulative],
-            label=cost.offer.name,
+            label=legend_label(cost.offer.name),
             marker="o",
             markersize=4,
             linewidth=2.6 if rank == 0 else 1.5,
@@ -63,6 +63,13 @@ def cumulative_chart(
     buffer = BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def legend_label(name: str) -> str:
+    """An offer's name as the legend shows it literally: matplotlib reads text between two "$"
+    as math ("Pro $49 / $59") and leaves out a label starting with "_"."""
+    label = name.replace("$", r"\$")
+    return f" {label}" if label.startswith("_") else label
 
 
 def _tick_money(value: float) -> Decimal:

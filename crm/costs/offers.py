@@ -23,6 +23,9 @@ from storage.repositories import offers as repo
 KEY_PREFIX = "workspace:"
 MAX_NAME = 60
 MAX_TIERS = 10
+# a workspace's own quotes: each is a button in /offers and in the /cost walk (Telegram takes
+# at most 100 buttons a message) and a line of the listing (4096 characters)
+MAX_OFFERS = 20
 MAX_SEATS = 100_000
 MAX_AMOUNT = Decimal(10) ** 10  # no CRM quote is ten billion; a typo is more likely
 CENT = Decimal("0.01")
@@ -49,6 +52,7 @@ class OfferProblem(StrEnum):
     price_needed = "price_needed"  # a perpetual or self-hosted offer needs tiers or a flat price
     flat_with_tiers = "flat_with_tiers"  # one or the other, not both
     flat_for_subscription = "flat_for_subscription"
+    too_many_offers = "too_many_offers"  # MAX_OFFERS live quotes already
 
 
 class OfferError(Exception):
@@ -255,8 +259,14 @@ async def _row(session: AsyncSession, actor: Member, offer_id: int) -> CostOffer
     return row
 
 
+async def room_for_another(session: AsyncSession, workspace_id: int) -> bool:
+    return len(await repo.list_for_workspace(session, workspace_id=workspace_id)) < MAX_OFFERS
+
+
 async def add_offer(session: AsyncSession, *, actor: Member, data: OfferInput) -> Offer:
     _require_admin(actor)
+    if not await room_for_another(session, actor.workspace_id):
+        raise OfferError(OfferProblem.too_many_offers)
     columns = _columns(clean(data))
     row = await repo.add(
         session, CostOffer(workspace_id=actor.workspace_id, created_by_id=actor.id, **columns)

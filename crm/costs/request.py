@@ -166,6 +166,26 @@ def parse_cost_request(text: str) -> CostRequest:
     return request
 
 
+def parse_count(text: str, unit: str) -> int:
+    """One number typed in answer to the walk's question of `unit` (USERS or YEARS): "12",
+    "12 users", "на 3 года", "3 metams". A word of the other unit ("3 years" when users are
+    asked) or any other word is refused, as the one-message form refuses it; the range is the
+    caller's to check."""
+    tokens = [token.lower() for token in _TOKEN.findall(text)]
+    tokens = [token for token in tokens if token not in _FILLER]
+    numbers = [token for token in tokens if token[0].isdigit()]
+    if not numbers:
+        raise CostRequestError(RequestProblem.empty)
+    if len(numbers) > 1:
+        raise CostRequestError(RequestProblem.too_many, numbers[1])
+    if not numbers[0].isdigit():
+        raise CostRequestError(RequestProblem.fraction, numbers[0])
+    for token in tokens:
+        if not token[0].isdigit() and _unit(token) != unit:
+            raise CostRequestError(RequestProblem.unknown_word, token)
+    return int(numbers[0])
+
+
 def _words_first(tokens: list[str]) -> bool:
     for token in tokens:
         if token[0].isdigit():

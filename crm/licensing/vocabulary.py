@@ -49,35 +49,75 @@ VOCABULARY: dict[str, dict[str, Words]] = {
     "perpetual": {
         "en": Words(
             strong="perpetual lifetime",
-            weak="forever once",
-            phrases=("perpetual licen", "one time payment", "pay once", "buy once"),
+            weak="forever once renewal updates",
+            phrases=(
+                "perpetual licen",
+                "one time payment",
+                "pay once",
+                "buy once",
+                "pay for= updat",
+                "updat+every year",
+            ),
         ),
         "ru": Words(
             strong="бессроч вечн пожизнен",
-            weak="навсегда разов",
-            phrases=("бессроч лиценз", "вечн лиценз", "купит навсегда", "единоразов плат"),
+            weak="навсегда разов обновлен продлен",
+            phrases=(
+                "бессроч лиценз",
+                "вечн лиценз",
+                "купит навсегда",
+                "единоразов плат",
+                "плат за= обновлен",
+                "обновлен+кажд",
+            ),
         ),
         "lt": Words(
             strong="amžin neterminuot vienkartin",
-            weak="visam",
-            phrases=("amžin licencij", "visam laik", "vienkartin mokėjim"),
+            weak="visam atnaujinim",
+            phrases=(
+                "amžin licencij",
+                "visam laik",
+                "vienkartin mokėjim",
+                "mokėt už= atnaujinim",
+                "atnaujinim+kasmet",
+            ),
         ),
     },
     "subscription": {
         "en": Words(
             strong="subscri",
             weak="monthly",
-            phrases=("per= month", "per= user per= month", "pay monthly", "rent licen"),
+            phrases=(
+                "per= month",
+                "per= user per= month",
+                "pay monthly",
+                "rent licen",
+                "stop pay",
+            ),
         ),
         "ru": Words(
             strong="подписк",
             weak="ежемесяч помесяч аренд",
-            phrases=("в= месяц", "за= пользовател", "абонентск плат", "аренд лиценз"),
+            phrases=(
+                "в= месяц",
+                "за= пользовател",
+                "абонентск плат",
+                "аренд лиценз",
+                "перестат плат",
+                "прекрат плат",
+            ),
         ),
         "lt": Words(
             strong="prenumerat abonement",
             weak="mėnesin",
-            phrases=("per= mėnes", "už= vartotoj", "mėnesin mokest"),
+            phrases=(
+                "per= mėnes",
+                "už= vartotoj",
+                "mėnesin mokest",
+                "nustos mokėt",
+                "nustoj mokėt",
+                "nebemokė",
+            ),
         ),
     },
     "self_hosted": {
@@ -107,7 +147,14 @@ VOCABULARY: dict[str, dict[str, Words]] = {
     "compare": {
         "en": Words(
             weak="differ compar vs= versus better licen kind type option " + _KIND_STEMS["en"],
-            phrases=("which licen", "type of= licen", "pros cons", "buy+rent", *_pairs("en")),
+            phrases=(
+                "which licen",
+                "type of= licen",
+                "pros cons",
+                "buy+rent",
+                "buy+subscri",
+                *_pairs("en"),
+            ),
         ),
         "ru": Words(
             weak="разниц отлич сравн лучше выгодн лиценз " + _KIND_STEMS["ru"],
@@ -117,6 +164,7 @@ VOCABULARY: dict[str, dict[str, Words]] = {
                 "тип лиценз",
                 "плюс минус",
                 "купит+аренд",
+                "купит+подписк",
                 *_pairs("ru"),
             ),
         ),
@@ -128,6 +176,7 @@ VOCABULARY: dict[str, dict[str, Words]] = {
                 "licencij tip",
                 "privalum trūkum",
                 "pirkt+nuom",
+                "pirkt+prenumerat",
                 *_pairs("lt"),
             ),
         ),

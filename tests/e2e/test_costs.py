@@ -84,7 +84,7 @@ async def test_one_message_form_compares_the_catalogue_with_typical_costs(bot):
     assert rollout is not None
     comparison = compare(catalogue.offers("EUR"), users=12, years=3, rollout=rollout)
     fmt = money("en")
-    assert "Users: 12 · years: 3" in text
+    assert "12 users · 3 years" in text
     assert "assumptions" in text and "typical estimates" in text
     if rollout.customization:
         assert (
@@ -93,9 +93,12 @@ async def test_one_message_form_compares_the_catalogue_with_typical_costs(bot):
     assert_answer_matches(text, comparison, fmt)
     # by hand: Pipedrive Professional, 12 seats x 49 a month x 12 months x 3 years
     pipedrive = block(text, _rank(comparison, "Pipedrive Professional"), "Pipedrive Professional")
-    assert "Seats: 12 × €49.00 a month, billed yearly" in pipedrive
+    assert "12 seats × €49.00 a month, billed yearly" in pipedrive
     assert "Licenses €21,168.00" in pipedrive
-    assert "example as of Nov 1, 2026, source: https://www.pipedrive.com" in pipedrive
+    assert (
+        "example as of Nov 1, 2026, check current prices; source: https://www.pipedrive.com/en/pricing\n"
+        in pipedrive
+    )
     cheapest, second = comparison.offers[0], comparison.offers[1]
     assert (
         f"The cheapest: {cheapest.offer.name}, {fmt(cheapest.total)} in total — "
@@ -125,9 +128,32 @@ async def test_one_message_form_in_russian_with_roubles(bot):
     assert offers, "the catalogue has rouble plans"
     rollout = catalogue.typical_rollout("RUB", 12)
     comparison = compare(offers, users=12, years=3, rollout=rollout or Rollout())
-    assert "Пользователей: 12 · лет: 3" in text
+    assert "12 пользователей · 3 года" in text
     assert_answer_matches(text, comparison, money("ru", "RUB"))
     assert "Итого" in text
+    assert chart.startswith(PNG)
+
+
+async def test_guided_walk_in_russian_takes_typed_counts_and_refuses_the_wrong_unit(bot):
+    admin = await bot.onboard(bot.user(1, "Olga", language_code="ru"), "Ромашка")
+    await set_currency(bot, "RUB")
+    await admin.send("/cost")
+    await admin.next_message()
+    await admin.send("3 года")  # years, when the question is about users
+    assert "целое число" in (await admin.next_message()).text
+    await admin.send("12 пользователей")
+    await admin.wait_for(lambda message: message.buttons == [["1", "3", "5"]])
+    await admin.send("на 2 года")
+    choice = await admin.next_message()
+    names = [offer.name for offer in load_catalogue().offers("RUB")]
+    assert choice.buttons == [[f"☑ {name}"] for name in names] + [["✅ Сравнить"]]
+    await admin.tap(choice, "✅ Сравнить")
+    await admin.tap(await admin.next_message(), "Только лицензии")
+    messages, chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert "12 пользователей · 2 года" in text
+    comparison = compare(load_catalogue().offers("RUB"), users=12, years=2)
+    assert_answer_matches(text, comparison, money("ru", "RUB"))
     assert chart.startswith(PNG)
 
 
@@ -167,7 +193,7 @@ async def test_own_quote_is_marked_and_its_seat_trick_explained(bot):
         "The price €12.00 holds from 15 seats; you need 12: buying 15 at €12.00 costs "
         "€6,480.00, 12 at €20.00 costs €8,640.00 — buy 15, you save €2,160.00."
     ) in part
-    assert "Seats: 15 × €12.00 a month" in part
+    assert "15 seats × €12.00 a month" in part
     assert_answer_matches(text, comparison, money("en"))
 
 
@@ -213,13 +239,20 @@ async def test_guided_walk_with_own_hidden_costs(bot):
         ("support", None),
         ("hosting", "40 €"),
         ("revenue", "100000"),
+        ("share", "150"),  # refused: a share is at most 100%
         ("share", "5%"),
+        ("months", "2.5"),  # refused: months are whole
         ("months", "2"),
     ]
+    refusals = {
+        ("rate", "25"): "Please send a number, e.g. 1500",
+        ("share", "5%"): "Please send a share from 0 to 100%",
+        ("months", "2"): "Please send a whole number, e.g. 3",
+    }
     for step, typed in answers:
         question = await admin.next_message()
-        if step == "rate" and typed == "25":
-            assert "Please send a number" in question.text
+        if (step, typed) in refusals:
+            assert refusals[step, typed] in question.text, question.text
             question = await admin.next_message()
         assert "Skip" in question.buttons[-1][-1], (step, question.text)
         if typed is None:
@@ -244,7 +277,7 @@ async def test_guided_walk_with_own_hidden_costs(bot):
     )
     chosen = [offer for offer in offers if offer.name != left_out]
     comparison = compare(chosen, users=10, years=4, rollout=rollout)
-    assert "Users: 10 · years: 4" in text
+    assert "10 users · 4 years" in text
     assert "Hidden costs, as you entered them:" in text
     assert "Losses while switching over: 5% of the monthly revenue of €100,000.00, for 2" in text
     assert "Hourly cost of staff time: €25.00" in text
@@ -272,11 +305,39 @@ async def test_licenses_only_and_the_adjust_buttons(bot):
         await admin.tap_data(hidden.message_id, hidden.callback_data[0][0])
     )
     assert answer["show_alert"]
-    # "Offers" starts again from the choice of offers, all of them ticked
+    # "Offers" starts again from the choice of offers, the ones compared (all) ticked
     await admin.tap(messages[-1], "Offers")
     choice = await admin.next_message()
     names = [offer.name for offer in load_catalogue().offers("EUR")]
     assert choice.buttons == [[f"☑ {name}"] for name in names] + [["✅ Compare"]]
+
+
+async def test_the_adjust_buttons_keep_the_offers_that_were_compared(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    names = [offer.name for offer in load_catalogue().offers("EUR")]
+    await admin.send("/cost")
+    await admin.send("5")
+    await admin.send("3")
+    choice = await admin.wait_for(lambda m: m.buttons and m.buttons[-1] == ["✅ Compare"])
+    for name in names[1:]:  # leave only the first offer ticked
+        await admin.tap(choice, f"☑ {name}")
+        choice = await admin.next_edit()
+    await admin.tap(choice, "✅ Compare")
+    await admin.tap(await admin.next_message(), "Licenses only")
+    messages, _chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert f"1. {names[0]}" in text and "\n2. " not in text
+    # "Offers": the walk again, with only the offer compared ticked
+    await admin.tap(messages[-1], "Offers")
+    choice = await admin.next_message()
+    assert choice.buttons == [[f"☑ {names[0]}"]] + [[f"☐ {name}"] for name in names[1:]] + [
+        ["✅ Compare"]
+    ]
+    # "Hidden costs" keeps the choice too: licenses only again compares the one offer
+    await admin.tap(messages[-1], "Hidden costs")
+    await admin.tap(await admin.next_message(), "Licenses only")
+    messages, _chart = await answer_of(admin)
+    assert "\n2. " not in "\n\n".join(message.text for message in messages)
 
 
 async def test_bad_input_and_stale_buttons(bot):
@@ -316,7 +377,7 @@ async def test_a_currency_with_only_own_quotes_and_no_typical_estimates(bot):
     await admin.send("/cost 12 users")
     messages, chart = await answer_of(admin)
     text = "\n\n".join(message.text for message in messages)
-    assert "Users: 12 · years: 3" in text  # three years unless told
+    assert "12 users · 3 years" in text  # three years unless told
     assert (
         "Licenses only: no hidden costs are counted.\n(There are no typical estimates for GBP.)"
         in text
@@ -324,6 +385,19 @@ async def test_a_currency_with_only_own_quotes_and_no_typical_estimates(bot):
     # by hand: 15 seats x £12 x 36 months beats 12 x £20 x 36 = £8,640.00
     assert "🏆 The only offer: Vendor quote, £6,480.00 in total." in text
     assert chart.startswith(PNG)
+    # own hidden costs: without a typical price per record, the migration's price is asked
+    await admin.tap(messages[-1], "Hidden costs")
+    await admin.tap(await admin.next_message(), "Enter my own")
+    question = await admin.next_message()
+    assert question.text.startswith("Do you have a price for the whole data migration?")
+    await admin.send("1 000")
+    for _step in range(7):  # customization, integration, training, manager, support, hosting,
+        # revenue: all skipped (no hours: no hourly rate)
+        await admin.tap(await admin.next_message(), "Skip")
+    messages, _chart = await answer_of(admin)
+    text = "\n\n".join(message.text for message in messages)
+    assert "Data migration: £1,000.00" in text
+    assert "£7,480.00 in total" in text  # 6,480 + 1,000
 
 
 async def test_a_quote_added_with_offers_overtakes_subscriptions(bot):
@@ -343,7 +417,7 @@ async def test_a_quote_added_with_offers_overtakes_subscriptions(bot):
     await admin.send("/cost 12 users 4 years")
     messages, _chart = await answer_of(admin)
     text = "\n\n".join(message.text for message in messages)
-    assert "Box CRM — 🏷 your own quote" in text
+    assert "Box CRM (Perpetual license) — 🏷 your own quote" in text
     # by hand: Box CRM 6,000 then 1,200 a year: 6,000 / 7,200 / 8,400 / 9,600 cumulative;
     # Zoho 12 x 23 x 12 = 3,312 a year: 3,312 / 6,624 / 9,936 / 13,248; Pipedrive 7,056 a year
     assert (

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from crm.costs import offers as service
 from crm.costs.model import Billing, LicenseKind, PriceTier
+from handlers.refusals import ACTION as REFUSED
 from storage.models import AuditEvent, CostOffer, Member
 
 
@@ -186,6 +187,10 @@ async def test_a_rep_sees_quotes_but_cannot_change_them(bot):
     ):
         text = await _alert(rep, await rep.tap_data(listing.message_id, forged))
         assert "Kainų pasiūlymus keisti gali tik administratorius." in text, forged
+    async with bot.database.transaction() as session:  # refused for rights: audited
+        statement = select(AuditEvent).where(AuditEvent.action == REFUSED)
+        refused = [event.after["data"] for event in (await session.exec(statement)).all()]
+    assert f"off:rm:{offer_id}:ok" in refused
     await rep.send("/help")
     assert "/offers" in (await rep.next_message()).text
     stored = await _offers(bot)
@@ -225,6 +230,12 @@ async def test_another_workspaces_quote_and_forged_buttons_change_nothing(start_
         ):
             text = await _alert(admin, await admin.tap_data(listing.message_id, forged))
             assert "no longer valid" in text, forged
+        # made-up data (on no button of the listing) is audited as a refusal
+        async with bot.database.transaction() as session:
+            statement = select(AuditEvent).where(AuditEvent.action == REFUSED)
+            refused = [event.after["data"] for event in (await session.exec(statement)).all()]
+        assert f"off:e:{secret_id}" in refused
+        assert f"off:rm:{secret_id}:ok" in refused
 
         # a flow's button from an earlier run is stale; a choice not offered is refused
         await admin.tap(listing, "➕ Add")
@@ -309,3 +320,51 @@ async def test_self_hosted_quote_with_running_costs_and_a_billing_change(bot):
     await admin.tap(choice, "Annually")
     assert "billed annually" in (await admin.next_message()).text
     assert [o.billing for o in await _offers(bot)] == [Billing.monthly, Billing.annual]
+
+
+async def test_a_full_list_of_quotes_fits_telegram_and_takes_no_more(bot):
+    admin = await bot.onboard(bot.user(1, "Olga"))
+    async with bot.database.transaction() as session:
+        actor = (await session.exec(select(Member).where(Member.telegram_user_id == 1))).one()
+        for number in range(service.MAX_OFFERS):  # long names, ten prices each
+            await service.add_offer(
+                session,
+                actor=actor,
+                data=service.OfferInput(
+                    name=f"Quote {number:02} " + "x" * (service.MAX_NAME - 9),
+                    kind=LicenseKind.subscription,
+                    currency="EUR",
+                    tiers=tuple(PriceTier(seats, Decimal(1000 - seats)) for seats in range(1, 11)),
+                ),
+            )
+    await admin.send("/offers")
+    listing = await admin.next_message()
+    assert len(listing.text) <= 4096
+    assert all(f"Quote {number:02}" in listing.text for number in range(service.MAX_OFFERS))
+    assert listing.buttons[-1] == ["➕ Add"]
+    text = await _alert(admin, await admin.tap(listing, "➕ Add"))
+    assert f"at most {service.MAX_OFFERS} quotes" in text
+    await admin.expect_no_message()
+    # the /cost walk's choice of offers stays a keyboard Telegram takes
+    await admin.send("/cost")
+    await admin.send("5")
+    await admin.send("3")
+    choice = await admin.wait_for(lambda m: bool(m.buttons) and m.buttons[-1] == ["✅ Compare"])
+    assert sum(len(row) for row in choice.buttons) <= 100
+    async with bot.database.transaction() as session:  # the service refuses one more, too
+        actor = (await session.exec(select(Member).where(Member.telegram_user_id == 1))).one()
+        try:
+            await service.add_offer(
+                session,
+                actor=actor,
+                data=service.OfferInput(
+                    name="One more",
+                    kind=LicenseKind.subscription,
+                    currency="EUR",
+                    tiers=(PriceTier(1, Decimal(5)),),
+                ),
+            )
+        except service.OfferError as error:
+            assert error.problem == service.OfferProblem.too_many_offers
+        else:
+            raise AssertionError("a quote over the limit was added")

@@ -114,3 +114,23 @@ def test_reads_several_tiers_per_line_or_semicolon():
         parse_tiers("1: 15\n10")
     with pytest.raises(ValueError):
         parse_tiers(" ; ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("50k", "50000"),
+        ("50 K €", "50000"),
+        ("€1.5k", "1500"),
+        ("1,5 тыс. руб.", "1500"),
+        ("50 тысяч рублей", "50000"),
+        ("2 млн", "2000000"),
+        ("10 tūkst. Eur", "10000"),
+        ("3 thousand", "3000"),
+        ("1.2345k", "1234.5"),
+    ],
+)
+def test_a_multiplier_after_the_number_multiplies_it(text, expected):
+    """ "50k" was read as 50: the "k" was dropped like a currency sign."""
+    assert parse_amount(text) == Decimal(expected)
+    assert str(parse_amount(text)) == expected  # no trailing zeros that look like decimals

@@ -11,7 +11,15 @@ from crm.costs.calculator import CostProblem, compare
 from crm.costs.model import LicenseKind, Offer, PriceTier, Rollout
 from crm.i18n import Catalogs
 from handlers.cost_answer import MAX_MESSAGE, Money, answer_messages, problem_text, trick_text
-from handlers.cost_questions import BY_STEP, next_question, read_answer, rollout_of
+from handlers.cost_questions import (
+    BY_STEP,
+    RECORD_PRICE,
+    AnswerError,
+    AnswerProblem,
+    next_question,
+    read_answer,
+    rollout_of,
+)
 
 EN = Catalogs().translator("en")
 MONEY = Money(EN, "EUR")
@@ -66,6 +74,9 @@ def test_own_answers_become_a_rollout_and_questions_that_no_longer_matter_are_no
     assert next_question({}, "records").step == "migration"  # no records: a price instead
     assert next_question({}, "manager").step == "support"  # no hours: no hourly rate
     assert next_question({}, "revenue") is None  # no revenue: no share, no months
+    # a currency without a typical price per record: the whole migration's price is asked
+    assert next_question({RECORD_PRICE: "0"}, None).step == "migration"
+    assert next_question({RECORD_PRICE: "0.05"}, None).step == "records"
     answers["loss_share"] = read_answer(BY_STEP["share"], "12,5%")
     answers["hosting_per_month"] = read_answer(BY_STEP["hosting"], "40 €")
     rollout = rollout_of(answers, per_record=Decimal("0.02"))
@@ -78,9 +89,99 @@ def test_own_answers_become_a_rollout_and_questions_that_no_longer_matter_are_no
 
 
 @pytest.mark.parametrize(
-    ("step", "text"),
-    [("records", "1.5"), ("records", "-3"), ("share", "120"), ("months", "999"), ("rate", "x")],
+    ("step", "text", "problem"),
+    [
+        ("records", "1.5", AnswerProblem.not_whole),
+        ("records", "-3", AnswerProblem.negative),
+        ("share", "120", AnswerProblem.over_100),
+        ("months", "999", AnswerProblem.too_large),
+        ("rate", "x", AnswerProblem.not_a_number),
+    ],
 )
-def test_answers_a_question_cannot_take_are_refused(step, text):
-    with pytest.raises(ValueError):
+def test_answers_a_question_cannot_take_are_refused_with_the_reason(step, text, problem):
+    with pytest.raises(AnswerError) as raised:
         read_answer(BY_STEP[step], text)
+    assert raised.value.problem == problem
+
+
+RU = Catalogs().translator("ru")
+LT = Catalogs().translator("lt")
+
+
+def _example(kind: LicenseKind, **price) -> Offer:
+    from datetime import date
+
+    return Offer(
+        name="Box",
+        kind=kind,
+        currency="EUR",
+        key="catalogue:box",
+        example=True,
+        source="https://example.com/pricing",
+        as_of=date(2026, 11, 1),
+        **price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("t", "words"),
+    [
+        (EN, "check current prices; source: https://example.com/pricing"),
+        (RU, "проверьте актуальные цены; источник: https://example.com/pricing"),
+        (LT, "pasitikrinkite dabartines kainas; šaltinis: https://example.com/pricing"),
+    ],
+)
+def test_an_example_plan_says_check_current_prices_in_the_readers_language(t, words):
+    offer = _example(LicenseKind.subscription, tiers=(PriceTier(1, Decimal(10)),))
+    text = "\n".join(answer_messages(compare([offer], users=2, years=1), t, "EUR", typical=False))
+    assert words in text
+    assert "(example" not in text
+
+
+@pytest.mark.parametrize(
+    ("users", "years", "head", "seats"),
+    [
+        (1, 1, "1 пользователь · 1 год", "1 место × €10.00 в месяц"),
+        (3, 2, "3 пользователя · 2 года", "3 места × €10.00 в месяц"),
+        (12, 5, "12 пользователей · 5 лет", "12 мест × €10.00 в месяц"),
+        (21, 10, "21 пользователь · 10 лет", "21 место × €10.00 в месяц"),
+    ],
+)
+def test_russian_counts_agree_with_their_nouns(users, years, head, seats):
+    offer = subscription("Q", (1, 10))
+    text = "\n".join(
+        answer_messages(compare([offer], users=users, years=years), RU, "EUR", typical=False)
+    )
+    assert head in text
+    assert seats.replace("€10.00", RU.money(Decimal(10), "EUR")) in text
+
+
+def test_lithuanian_counts_agree_with_their_nouns():
+    offer = subscription("Q", (1, 10))
+    text = "\n".join(answer_messages(compare([offer], users=12, years=2), LT, "EUR", typical=False))
+    assert "12 naudotojų · 2 metai" in text
+    assert f"12 vietų × {LT.money(Decimal(10), 'EUR')} per mėnesį" in text
+
+
+def test_a_self_hosted_example_says_its_running_costs_are_estimates():
+    offer = _example(LicenseKind.self_hosted, flat_price=Decimal(0), server_per_month=Decimal(20))
+    text = "\n".join(answer_messages(compare([offer], users=2, years=1), RU, "EUR", typical=False))
+    assert "расходы на сервер и администрирование — оценка" in text
+
+
+def test_the_charts_whole_amounts_have_no_cents():
+    assert Money(RU, "RUB").whole(Decimal(1_000_000)) == "1\xa0000\xa0000\xa0₽"
+    assert Money(EN, "EUR").whole(Decimal(250_000)) == "€250,000"
+    assert Money(LT, "EUR").whole(Decimal("12.5")) == "12,50\xa0€"  # cents when there are some
+
+
+def test_the_license_kind_is_named_in_the_readers_language():
+    offer = _example(LicenseKind.self_hosted, flat_price=Decimal(0), server_per_month=Decimal(20))
+    for t, kind in (
+        (EN, "Self-hosted copy"),
+        (RU, RU("Self-hosted copy")),
+        (LT, LT("Self-hosted copy")),
+    ):
+        text = answer_messages(compare([offer], users=2, years=1), t, "EUR", typical=False)[0]
+        assert f"<b>1. Box</b> ({kind})" in text
+    assert RU("Self-hosted copy") != "Self-hosted copy"

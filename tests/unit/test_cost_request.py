@@ -6,10 +6,13 @@ import pytest
 
 from crm.costs.request import (
     DEFAULT_YEARS,
+    USERS,
+    YEARS,
     CostRequest,
     CostRequestError,
     RequestProblem,
     parse_cost_request,
+    parse_count,
 )
 
 
@@ -76,3 +79,37 @@ def test_refuses_what_it_cannot_read(text, problem, word):
     with pytest.raises(CostRequestError) as caught:
         parse_cost_request(text)
     assert (caught.value.problem, caught.value.word) == (problem, word)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "number"),
+    [
+        ("12", USERS, 12),
+        ("12 users", USERS, 12),
+        ("12 пользователей", USERS, 12),
+        ("12 naudotojų", USERS, 12),
+        ("на 4 года", YEARS, 4),
+        ("4 years", YEARS, 4),
+        ("3 metams", YEARS, 3),
+        ("лет 5", YEARS, 5),
+    ],
+)
+def test_one_number_typed_in_the_walk(text, unit, number):
+    assert parse_count(text, unit) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "problem"),
+    [
+        ("3 years", USERS, RequestProblem.unknown_word),  # the other question's unit
+        ("12 users", YEARS, RequestProblem.unknown_word),
+        ("12 apples", USERS, RequestProblem.unknown_word),
+        ("many", USERS, RequestProblem.empty),
+        ("2,5", YEARS, RequestProblem.fraction),
+        ("12 3", USERS, RequestProblem.too_many),
+    ],
+)
+def test_a_typed_number_that_does_not_answer_the_question(text, unit, problem):
+    with pytest.raises(CostRequestError) as raised:
+        parse_count(text, unit)
+    assert raised.value.problem == problem

@@ -9,7 +9,7 @@ from io import BytesIO
 from PIL import Image  # matplotlib's own dependency
 
 from crm.costs.calculator import compare
-from crm.costs.chart import cumulative_chart
+from crm.costs.chart import cumulative_chart, legend_label
 from crm.costs.model import LicenseKind, Offer, PriceTier, Rollout
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -72,3 +72,18 @@ def test_the_chart_leaves_no_figure_behind() -> None:
         from matplotlib import pyplot
 
         assert pyplot.get_fignums() == []
+
+
+def test_offer_names_reach_the_legend_as_typed() -> None:
+    from matplotlib.figure import Figure
+
+    names = ["Pro $49 / $59", "_trial", "Plain"]
+    axes = Figure().add_subplot()
+    for name in names:
+        axes.plot([1, 2], [1, 2], label=legend_label(name))
+    texts = axes.legend().get_texts()
+    assert len(texts) == 3  # "_trial" is not left out
+    # what is drawn: the name as typed, not math
+    drawn = [text._preprocess_math(text.get_text()) for text in texts]
+    assert drawn == [("Pro $49 / $59", False), (" _trial", False), ("Plain", False)]
+    draw(compare([subscription(names[0], 10), subscription(names[1], 12)], users=2, years=2))
