@@ -46,8 +46,9 @@ figure is exact (the sums of products of the inputs). Rounding is for display on
 derived per-month figure, `Comparison.per_user_per_month`, is quantized to cents by the model.
 
 Crossovers: for every pair of a perpetual-or-self-hosted offer and a subscription, the first
-year from which the former's cumulative cost is <= the subscription's and stays so to the end
-of the horizon (year 1 when it is never dearer); no crossover when it is dearer at the end.
+year from which the former's cumulative cost is below the subscription's and stays so to the
+end of the horizon (year 1 when it is cheaper from the start); no crossover when it is not
+cheaper at the end (costing the same is not overtaking).
 
 Bad input raises `CostInputError` whose `problem` (a `CostProblem`) the chat translates.
 """
@@ -268,10 +269,10 @@ def _crossovers(costs: Sequence[OfferCost]) -> Iterable[Crossover]:
 
 
 def _overtakes_from(owned: Sequence[Decimal], rented: Sequence[Decimal]) -> int | None:
-    """The first year (1-based) from which `owned` <= `rented` to the end, if any."""
+    """The first year (1-based) from which `owned` < `rented` to the end, if any."""
     year = None
     for number in range(len(owned), 0, -1):
-        if owned[number - 1] > rented[number - 1]:
+        if owned[number - 1] >= rented[number - 1]:
             break
         year = number
     return year

@@ -97,7 +97,7 @@ def test_three_offers_license_only() -> None:
     # 10800 / (12 users x 36 months = 432) = 25.00
     assert result.per_user_per_month(result.cheapest) == D("25.00")
     # the perpetual's renewal (3600) equals the subscription's year: it never catches up;
-    # the self-hosted copy gains 600 a year on a 600 gap: only in year 4, beyond 3 years
+    # the self-hosted copy gains 600 a year: equal in year 4, cheaper in year 5, beyond 3 years
     assert result.crossovers == ()
 
 
@@ -123,17 +123,17 @@ def test_three_offers_with_the_rollout() -> None:
     assert result.per_user_per_month(cloud) == D("69.03")
 
 
-def test_the_self_hosted_copy_overtakes_the_subscription_in_year_4() -> None:
+def test_the_self_hosted_copy_overtakes_the_subscription_in_year_5() -> None:
     result = compare([SUBSCRIPTION_25, PERPETUAL_600, SELF_HOSTED], users=12, years=5)
     # cloud: 3600, 7200, 10800, 14400, 18000
-    # own server: 5400, 8400, 11400, 14400, 17400 -> <= from year 4 on (equal, then cheaper)
+    # own server: 5400, 8400, 11400, 14400, 17400 -> equal in year 4, cheaper from year 5
     # boxed: 7200, 10800, 14400, 18000, 21600 -> always 3600 dearer: no crossover
     [crossover] = result.crossovers
     assert (crossover.perpetual.offer.name, crossover.subscription.offer.name) == (
         "Own server",
         "Cloud",
     )
-    assert crossover.year == 4
+    assert crossover.year == 5
     assert result.cheapest.offer.name == "Own server"  # 17400 < 18000 < 21600
 
 
@@ -292,8 +292,9 @@ def test_money_stays_exact() -> None:
         # boxed 500, then 200% = 1000 a year: 500, 1500, 2500 vs 600, 1200, 1800:
         # cheaper in year 1 only, dearer from year 2 -> no crossover
         ("500", "200", None),
-        # boxed 1800, nothing after: equal in year 3 counts
-        ("1800", "0", 3),
+        # boxed 1800, nothing after: equal in year 3 is not yet cheaper -> no crossover
+        ("1800", "0", None),
+        ("1799", "0", 3),
         ("1801", "0", None),
     ],
 )

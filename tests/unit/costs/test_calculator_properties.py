@@ -153,7 +153,7 @@ def test_crossovers_follow_their_definition(offer_list, users, years) -> None:
                 rented.offer.kind != LicenseKind.subscription
             ):
                 continue
-            cheaper = [a <= b for a, b in zip(owned.cumulative, rented.cumulative, strict=True)]
+            cheaper = [a < b for a, b in zip(owned.cumulative, rented.cumulative, strict=True)]
             year = found.get((id(owned), id(rented)))
             if not cheaper[-1]:
                 assert year is None
