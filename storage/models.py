@@ -412,9 +412,9 @@ class ChatState(SQLModel, table=True):
 
 
 class DigestSubscription(SQLModel, table=True):
-    """When a manager gets a digest of one kind, in their own time zone. A manager without a
-    row gets the defaults (crm.digests.schedule.DEFAULTS); the row is written when they first
-    change something."""
+    """When a manager gets a digest of one kind, in their own time zone. The defaults
+    (crm.digests.schedule.DEFAULTS) are written as rows the first time the digest job meets the
+    manager or they change a setting, so digests count as due only from then."""
 
     __table_args__ = (
         UniqueConstraint("member_id", "kind", name="uq_digestsubscription_member_kind"),
