@@ -264,8 +264,7 @@ def backup_command(settings: Settings, args) -> int:
     from storage import backup
 
     if not settings.is_sqlite:
-        print(f"error: {backup.postgres_advice(settings.database_url, args.file)}", file=sys.stderr)
-        return 2
+        return _fail([backup.postgres_advice(settings.database_url, args.file)])
     source = sqlite_path(settings.database_url)
     if source is None:
         return _fail(["DATABASE_URL is an in-memory database: there is nothing to back up"])

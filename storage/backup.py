@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-BUSY_TIMEOUT_SECONDS = 30
+from storage.db import SQLITE_BUSY_TIMEOUT_MS
 
 
 class BackupError(Exception):
@@ -46,11 +46,14 @@ def backup_sqlite(source: Path, target: Path, *, replace: bool = False) -> Backu
         # mode=rw: never create an empty database where the real one was expected
         with (
             contextlib.closing(
-                sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+                sqlite3.connect(
+                    f"{source.resolve().as_uri()}?mode=rw",
+                    uri=True,
+                    timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,  # the busy timeout, as the bot's own
+                )
             ) as live,
             contextlib.closing(sqlite3.connect(temporary)) as copy,
         ):
-            live.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
             live.backup(copy)  # all pages in one step: one snapshot
             integrity = copy.execute("PRAGMA integrity_check").fetchone()[0]
             rows = _row_counts(copy)

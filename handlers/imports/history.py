@@ -14,7 +14,7 @@ from handlers.callbacks import pack
 from handlers.context import CrmContext
 from handlers.imports.flow import PREFIX
 from handlers.imports.labels import back_button, short, status_name
-from handlers.refusals import audit_refusal
+from handlers.refusals import audit_problem, audit_refusal
 from storage.models import ImportBatch, ImportStatus, Role
 
 STAT_LABELS = (
@@ -153,7 +153,7 @@ async def undo(update: Update, ctx: CrmContext, batch_id: int) -> None:
         done = await service.undo(ctx.session, actor=ctx.member, batch_id=batch_id, now=ctx.now())
     except ImportServiceError as error:
         problem = str(getattr(error.problem, "value", error.problem))
-        audit_refusal(ctx, f"imports {problem}", rights=problem == "not_allowed")
+        audit_problem(ctx, "imports", error.problem)
         text = _undo_problem_text(_, problem, getattr(error, "details", None))
         if problem == "blocked":
             ctx.edit(text, reply_markup=InlineKeyboardMarkup([[back_button(_, "list")]]))
