@@ -79,6 +79,11 @@ async def on_digest(update: Update, ctx: CrmContext) -> None:
     ctx.reply(_("📊 Which digest?"), reply_markup=_menu(_))
 
 
+def _range_example(_: Translator) -> str:
+    """A typed period as the reader writes dates."""
+    return "1.11–15.11" if _.locale != "en" else "11/1–11/15"
+
+
 async def _on_period_button(update: Update, ctx: CrmContext, choice: str) -> None:
     _, now = ctx.t, ctx.now()
     chosen = {
@@ -91,7 +96,7 @@ async def _on_period_button(update: Update, ctx: CrmContext, choice: str) -> Non
         await flows.begin(update, ctx, FLOW, PERIOD_STEP)
         ctx.reply(
             _("Send the period, e.g. {example_1} or {example_2}.").format(
-                example_1="1.11–15.11" if _.locale != "en" else "11/1–11/15",
+                example_1=_range_example(_),
                 example_2="2026-11-01 2026-11-15",
             )
             + "\n"
@@ -115,7 +120,7 @@ async def _period_step(update: Update, ctx: CrmContext) -> str | None:
     if found is None:
         ctx.reply(
             _("I could not read that period. Send two dates, e.g. {example}, or /cancel.").format(
-                example="1.11–15.11" if _.locale != "en" else "11/1–11/15"
+                example=_range_example(_)
             )
         )
         return PERIOD_STEP

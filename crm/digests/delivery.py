@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from crm.digests import schedule as schedules
 from crm.digests.subscriptions import DEFAULTS, Scope, from_rows, write_defaults
-from storage.models import DigestKind, Member, Workspace
+from storage.models import Member, Workspace
 from storage.repositories import digest_schedules as repo
 
 # A send that failed on the network is tried again a few times, each after a pause, so that
@@ -88,7 +88,3 @@ async def failed(
         error=error,
         final=not retry,
     )
-
-
-def is_weekly(claimed: Claimed) -> bool:
-    return claimed.due.kind == DigestKind.weekly

@@ -73,6 +73,14 @@ async def recipients(
     return [(member, workspace, by_member.get(member.id, [])) for member, workspace in people]
 
 
+def _row(member_id: int, kind: DigestKind, first_day: date):
+    return (
+        col(DigestDelivery.member_id) == member_id,
+        col(DigestDelivery.kind) == kind,
+        col(DigestDelivery.first_day) == first_day,
+    )
+
+
 async def claim_delivery(
     session: AsyncSession,
     *,
@@ -106,9 +114,7 @@ async def claim_delivery(
     retried = await session.exec(
         update(DigestDelivery)
         .where(
-            col(DigestDelivery.member_id) == member_id,
-            col(DigestDelivery.kind) == kind,
-            col(DigestDelivery.first_day) == first_day,
+            *_row(member_id, kind, first_day),
             col(DigestDelivery.sent_at).is_(None),
             col(DigestDelivery.attempts) < max_attempts,
             or_(
@@ -119,14 +125,6 @@ async def claim_delivery(
         .values(claimed_at=now, failed_at=None, attempts=DigestDelivery.attempts + 1)
     )
     return retried.rowcount == 1
-
-
-def _row(member_id: int, kind: DigestKind, first_day: date):
-    return (
-        col(DigestDelivery.member_id) == member_id,
-        col(DigestDelivery.kind) == kind,
-        col(DigestDelivery.first_day) == first_day,
-    )
 
 
 async def mark_sent(
