@@ -34,10 +34,6 @@ def button(text: str, *data: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=pack(PREFIX, *data))
 
 
-def short(name: str) -> str:
-    return name if len(name) <= BUTTON_TEXT else name[: BUTTON_TEXT - 1] + "…"
-
-
 def cancel_hint(_: Translator) -> str:
     return _("(Send /cancel to stop.)")
 
