@@ -40,6 +40,7 @@ from handlers.offer_views import (
     offer_view,
     price_prompt,
     problem_text,
+    show_saved,
     unreadable_amount,
     unreadable_tier,
 )
@@ -238,10 +239,7 @@ async def _save(update: Update, ctx: CrmContext, offer_id: int, changes: dict) -
         ctx.reply(problem_text(_, error.problem))
         return error.problem in (OfferProblem.not_allowed, OfferProblem.offer_gone)
     await flows.finish(update, ctx)
-    if update.callback_query:
-        ctx.answer(_("Saved."))
-    text, markup = offer_view(_, offer)
-    ctx.reply(_("Saved.") + "\n\n" + text, reply_markup=markup)
+    show_saved(update, ctx, offer)
     return True
 
 
