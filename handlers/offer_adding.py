@@ -144,7 +144,7 @@ def _offer_input(ctx: CrmContext, data: dict) -> OfferInput:
     )
 
 
-async def _create(update: Update, ctx: CrmContext, data: dict) -> None:
+async def _create(update: Update, ctx: CrmContext, data: dict) -> str | None:
     _ = ctx.t
     await flows.finish(update, ctx)
     try:
