@@ -20,6 +20,7 @@ from crm.costs.model import (
     SeatChoice,
     SeatTrick,
 )
+from crm.costs.offers import offer_id
 from crm.i18n import N_, Translator
 
 MAX_MESSAGE = 4096
@@ -39,7 +40,7 @@ OWN_MARK = "🏷"  # the workspace's own quote, in the answer and on the offer b
 
 
 def is_own(offer: Offer) -> bool:
-    return offer.key.startswith("workspace:")
+    return offer_id(offer) is not None
 
 
 def offer_label(offer: Offer) -> str:

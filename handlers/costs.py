@@ -39,6 +39,7 @@ from crm.costs.request import (
     parse_cost_request,
     parse_count,
 )
+from crm.i18n import N_
 from handlers import flows
 from handlers.activity_views import append_to_tapped
 from handlers.callbacks import invalid_button, pack, parts
@@ -64,6 +65,11 @@ USERS, YEARS, OFFERS, HIDDEN = "users", "years", "offers", "hidden"
 USER_CHOICES = (3, 5, 10, 20, 50)
 YEAR_CHOICES = (1, 3, 5)
 TYPICAL, OWN, LICENSES_ONLY = "typ", "own", "none"
+HIDDEN_MODES = {  # the buttons of the hidden-costs question
+    TYPICAL: N_("Typical estimates"),
+    OWN: N_("Enter my own"),
+    LICENSES_ONLY: N_("Licenses only"),
+}
 COMPARE, SKIP = "go", "skip"
 ADJUST = "adj"
 
@@ -301,11 +307,7 @@ def _ask(ctx: CrmContext, data: dict[str, Any], step: str, offers: list[Offer] |
                 "the manager's time, support, hosting, losses while switching over."
             ),
             reply_markup=InlineKeyboardMarkup(
-                [
-                    [_button(data, HIDDEN, TYPICAL, _("Typical estimates"))],
-                    [_button(data, HIDDEN, OWN, _("Enter my own"))],
-                    [_button(data, HIDDEN, LICENSES_ONLY, _("Licenses only"))],
-                ]
+                [[_button(data, HIDDEN, mode, _(label))] for mode, label in HIDDEN_MODES.items()]
             ),
         )
     else:
@@ -468,16 +470,10 @@ async def _offers_button(update, ctx, data, step: str, value: str) -> bool:
 
 
 async def _hidden_button(update, ctx, data, step: str, value: str) -> bool:
-    _ = ctx.t
-    labels = {
-        TYPICAL: _("Typical estimates"),
-        OWN: _("Enter my own"),
-        LICENSES_ONLY: _("Licenses only"),
-    }
-    if value not in labels:
+    if value not in HIDDEN_MODES:
         return False
     ctx.answer()
-    append_to_tapped(update, ctx, f"\n» {escape(labels[value])}")
+    append_to_tapped(update, ctx, f"\n» {escape(ctx.t(HIDDEN_MODES[value]))}")
     data["mode"] = value
     if value == OWN:
         typical = _typical(ctx, data)

@@ -33,9 +33,9 @@ PREFIX = "lic"
 
 def is_public(update: Update) -> bool:
     """What strangers may use too (asked by the access gate)."""
-    message, query = update.message, update.callback_query
-    if query is not None:
-        return (query.data or "").split(":")[0] == PREFIX
+    message = update.message
+    if update.callback_query is not None:
+        return parts(update)[0] == PREFIX
     if message is None or not message.text:
         return False
     return message.text.split()[0].split("@")[0] == f"/{COMMAND}"

@@ -31,9 +31,9 @@ from handlers.offer_views import (
     SEAT,
     button,
     cancel_hint,
-    offer_view,
     price_prompt,
     problem_text,
+    show_saved,
     unreadable_amount,
     unreadable_tier,
 )
@@ -144,7 +144,7 @@ def _offer_input(ctx: CrmContext, data: dict) -> OfferInput:
     )
 
 
-async def _create(update: Update, ctx: CrmContext, data: dict) -> None:
+async def _create(update: Update, ctx: CrmContext, data: dict) -> str | None:
     _ = ctx.t
     await flows.finish(update, ctx)
     try:
@@ -153,10 +153,7 @@ async def _create(update: Update, ctx: CrmContext, data: dict) -> None:
         audit_problem(ctx, "offers", error.problem)
         ctx.reply(problem_text(_, error.problem))
         return flows.END
-    if update.callback_query:
-        ctx.answer(_("Saved."))
-    text, markup = offer_view(_, offer)
-    ctx.reply(_("Saved.") + "\n\n" + text, reply_markup=markup)
+    show_saved(update, ctx, offer)
     return flows.END
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from crm.costs import offers as service
 from crm.costs.model import ZERO, Billing, LicenseKind, Offer, PriceTier
 from crm.costs.offers import OfferProblem
 from crm.i18n import N_, Translator
 from handlers.callbacks import pack
+from handlers.context import CrmContext
 from handlers.cost_answer import KINDS
 
 PREFIX = "off"
@@ -32,10 +33,6 @@ FIELDS = {
 
 def button(text: str, *data: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=pack(PREFIX, *data))
-
-
-def short(name: str) -> str:
-    return name if len(name) <= BUTTON_TEXT else name[: BUTTON_TEXT - 1] + "…"
 
 
 def cancel_hint(_: Translator) -> str:
@@ -103,6 +100,15 @@ def offer_view(_: Translator, offer: Offer) -> tuple[str, InlineKeyboardMarkup]:
     rows.append([button(_("« All quotes"), "list")])
     text = offer_text(_, offer) + "\n\n" + _("What do you want to change?")
     return text, InlineKeyboardMarkup(rows)
+
+
+def show_saved(update: Update, ctx: CrmContext, offer: Offer) -> None:
+    """Says "Saved." (also on the tapped button) and shows the offer to change further."""
+    _ = ctx.t
+    if update.callback_query:
+        ctx.answer(_("Saved."))
+    text, markup = offer_view(_, offer)
+    ctx.reply(_("Saved.") + "\n\n" + text, reply_markup=markup)
 
 
 def price_prompt(_: Translator, kind: str, mode: str, currency: str) -> str:

@@ -25,9 +25,11 @@ from crm.i18n import Translator
 from crm.team import can_manage_team
 from handlers import flows, offer_adding
 from handlers.callbacks import int_part, invalid_button, parts
+from handlers.cards import short
 from handlers.context import CrmContext
 from handlers.offer_views import (
     BILLINGS,
+    BUTTON_TEXT,
     FLAT,
     PREFIX,
     SEAT,
@@ -38,7 +40,7 @@ from handlers.offer_views import (
     offer_view,
     price_prompt,
     problem_text,
-    short,
+    show_saved,
     unreadable_amount,
     unreadable_tier,
 )
@@ -74,8 +76,8 @@ async def _list_view(ctx: CrmContext) -> tuple[str, InlineKeyboardMarkup | None]
         return "\n".join(lines), None
     rows = [
         [
-            button("✏️ " + short(offer.name), "e", service.offer_id(offer)),
-            button("🗑 " + short(offer.name), "rm", service.offer_id(offer)),
+            button("✏️ " + short(offer.name, BUTTON_TEXT), "e", service.offer_id(offer)),
+            button("🗑 " + short(offer.name, BUTTON_TEXT), "rm", service.offer_id(offer)),
         ]
         for offer in found
     ]
@@ -237,10 +239,7 @@ async def _save(update: Update, ctx: CrmContext, offer_id: int, changes: dict) -
         ctx.reply(problem_text(_, error.problem))
         return error.problem in (OfferProblem.not_allowed, OfferProblem.offer_gone)
     await flows.finish(update, ctx)
-    if update.callback_query:
-        ctx.answer(_("Saved."))
-    text, markup = offer_view(_, offer)
-    ctx.reply(_("Saved.") + "\n\n" + text, reply_markup=markup)
+    show_saved(update, ctx, offer)
     return True
 
 

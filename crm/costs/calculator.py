@@ -134,7 +134,8 @@ def compare(
         raise CostInputError(CostProblem.mixed_currencies, ", ".join(sorted(currencies)))
     _check_horizon(users, years)
     _check_rollout(rollout)
-    costs = [cost_of(offer, users=users, years=years, rollout=rollout) for offer in offers]
+    rolled = rollout_years(rollout, users=users, years=years)  # the same for every offer
+    costs = [_priced(offer, users, years, rolled) for offer in offers]
     ranked = tuple(sorted(costs, key=lambda cost: cost.total))  # sorted() is stable
     return Comparison(
         users=users,
@@ -149,13 +150,17 @@ def cost_of(offer: Offer, *, users: int, years: int, rollout: Rollout = NO_ROLLO
     """One offer's cost for `users` over `years`, license and roll-out, year by year."""
     _check_horizon(users, years)
     _check_rollout(rollout)
+    return _priced(offer, users, years, rollout_years(rollout, users=users, years=years))
+
+
+def _priced(offer: Offer, users: int, years: int, rolled: Sequence[RolloutYear]) -> OfferCost:
+    """`cost_of` once the horizon and the roll-out are checked and the roll-out is spread."""
     check_offer(offer)
     purchase, trick = _purchase(offer, users=users, years=years)
     licenses = _license_years(offer, purchase, years)
     running = (offer.server_per_month + offer.admin_per_month) * MONTHS
     if offer.kind != LicenseKind.self_hosted:
         running = ZERO
-    rolled = rollout_years(rollout, users=users, years=years)
     return OfferCost(
         offer=offer,
         purchase=purchase,

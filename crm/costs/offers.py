@@ -233,6 +233,27 @@ def _for_audit(columns: Mapping[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in columns.items()}
 
 
+async def _audit(
+    session: AsyncSession,
+    actor: Member,
+    action: str,
+    row: CostOffer,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    await audit.record(
+        session,
+        workspace_id=actor.workspace_id,
+        actor_id=actor.id,
+        action=f"{ENTITY}.{action}",
+        entity_type=ENTITY,
+        entity_id=row.id,
+        before=_for_audit(before or {}),
+        after=_for_audit(after or {}),
+    )
+
+
 # --- reading and changing ---------------------------------------------------------------------
 
 
@@ -271,15 +292,7 @@ async def add_offer(session: AsyncSession, *, actor: Member, data: OfferInput) -
     row = await repo.add(
         session, CostOffer(workspace_id=actor.workspace_id, created_by_id=actor.id, **columns)
     )
-    await audit.record(
-        session,
-        workspace_id=actor.workspace_id,
-        actor_id=actor.id,
-        action=f"{ENTITY}.add",
-        entity_type=ENTITY,
-        entity_id=row.id,
-        after=_for_audit(columns),
-    )
+    await _audit(session, actor, "add", row, after=columns)
     return to_offer(row)
 
 
@@ -299,15 +312,13 @@ async def update_offer(
         for name in changed:
             setattr(row, name, after[name])
         await repo.update(session, row)
-        await audit.record(
+        await _audit(
             session,
-            workspace_id=actor.workspace_id,
-            actor_id=actor.id,
-            action=f"{ENTITY}.update",
-            entity_type=ENTITY,
-            entity_id=row.id,
-            before=_for_audit({name: before[name] for name in changed}),
-            after=_for_audit({name: after[name] for name in changed}),
+            actor,
+            "update",
+            row,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
         )
     return to_offer(row)
 
@@ -316,13 +327,5 @@ async def remove_offer(session: AsyncSession, *, actor: Member, offer_id: int) -
     _require_admin(actor)
     row = await _row(session, actor, offer_id)
     await repo.remove(session, row)
-    await audit.record(
-        session,
-        workspace_id=actor.workspace_id,
-        actor_id=actor.id,
-        action=f"{ENTITY}.remove",
-        entity_type=ENTITY,
-        entity_id=row.id,
-        before=_for_audit(_columns(_input_of(row))),
-    )
+    await _audit(session, actor, "remove", row, before=_columns(_input_of(row)))
     return to_offer(row)

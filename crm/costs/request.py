@@ -115,6 +115,11 @@ class CostRequest:
     years: int = DEFAULT_YEARS
 
 
+def _tokens(text: str) -> list[str]:
+    """Numbers and lower-cased words, filler words left out."""
+    return [token for token in map(str.lower, _TOKEN.findall(text)) if token not in _FILLER]
+
+
 def _unit(word: str) -> str | None:
     for unit, stems in _STEMS.items():
         for stem in stems:
@@ -127,8 +132,7 @@ def parse_cost_request(text: str) -> CostRequest:
     """Users and years from free text in en/ru/lt; years default to 3.
 
     Raises CostRequestError naming the problem (and the word that was not understood)."""
-    tokens = [token.lower() for token in _TOKEN.findall(text)]
-    tokens = [token for token in tokens if token not in _FILLER]
+    tokens = _tokens(text)
     if not any(token[0].isdigit() for token in tokens):
         raise CostRequestError(RequestProblem.empty)
     found: dict[str, int] = {}
@@ -171,8 +175,7 @@ def parse_count(text: str, unit: str) -> int:
     "12 users", "на 3 года", "3 metams". A word of the other unit ("3 years" when users are
     asked) or any other word is refused, as the one-message form refuses it; the range is the
     caller's to check."""
-    tokens = [token.lower() for token in _TOKEN.findall(text)]
-    tokens = [token for token in tokens if token not in _FILLER]
+    tokens = _tokens(text)
     numbers = [token for token in tokens if token[0].isdigit()]
     if not numbers:
         raise CostRequestError(RequestProblem.empty)
