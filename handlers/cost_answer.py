@@ -22,8 +22,8 @@ from crm.costs.model import (
 )
 from crm.costs.offers import offer_id
 from crm.i18n import N_, Translator
+from handlers.message_split import split_messages
 
-MAX_MESSAGE = 4096
 KINDS = {
     LicenseKind.subscription: N_("Subscription"),
     LicenseKind.perpetual: N_("Perpetual license"),
@@ -360,18 +360,7 @@ def answer_messages(
         for rank, cost in enumerate(comparison.offers, 1)
     ]
     blocks.append(summary_block(comparison, t, money))
-    return pack_messages(blocks)
-
-
-def pack_messages(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Blocks joined by blank lines, a new message whenever the next would not fit."""
-    messages: list[str] = []
-    for block in blocks:
-        if messages and len(messages[-1]) + 2 + len(block) <= limit:
-            messages[-1] += "\n\n" + block
-        else:
-            messages.append(block[:limit])
-    return messages
+    return split_messages(blocks)
 
 
 def problem_text(problem: CostProblem, t: Translator, offer: str = "") -> str:

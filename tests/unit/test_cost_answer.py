@@ -10,7 +10,7 @@ import pytest
 from crm.costs.calculator import CostProblem, compare
 from crm.costs.model import LicenseKind, Offer, PriceTier, Rollout
 from crm.i18n import Catalogs
-from handlers.cost_answer import MAX_MESSAGE, Money, answer_messages, problem_text, trick_text
+from handlers.cost_answer import Money, answer_messages, problem_text, trick_text
 from handlers.cost_questions import (
     BY_STEP,
     RECORD_PRICE,
@@ -20,6 +20,7 @@ from handlers.cost_questions import (
     read_answer,
     rollout_of,
 )
+from handlers.message_split import MESSAGE_LIMIT
 
 EN = Catalogs().translator("en")
 MONEY = Money(EN, "EUR")
@@ -51,7 +52,7 @@ def test_a_long_answer_is_split_between_offers_under_the_limit():
     comparison = compare(offers, users=5, years=10)
     messages = answer_messages(comparison, EN, "EUR", typical=False)
     assert len(messages) > 1
-    assert all(len(message) <= MAX_MESSAGE for message in messages)
+    assert all(len(message) <= MESSAGE_LIMIT for message in messages)
     text = "\n\n".join(messages)
     for rank in range(1, 41):
         assert text.count(f"<b>{rank}. Plan number") == 1

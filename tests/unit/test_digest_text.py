@@ -16,13 +16,8 @@ from crm.digests.model import (
     RepSummary,
 )
 from crm.i18n import Catalogs
-from handlers.digest_text import (
-    MESSAGE_LIMIT,
-    change_text,
-    period_text,
-    render_digest,
-    split_messages,
-)
+from handlers.digest_text import change_text, period_text, render_digest
+from handlers.message_split import MESSAGE_LIMIT, split_messages
 from storage.models import Outcome
 
 CATALOGS = Catalogs()
