@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 from crm.importing import open_table
 from crm.importing.grouping import Conflict, DuplicateRow, build_plan
 from crm.importing.headers import detect_header
@@ -184,8 +182,9 @@ def test_a_generated_1c_workbook_is_grouped_as_it_was_generated(tmp_path):
     assert several, "organizations with several contacts"
 
 
-def test_grouping_is_linear_and_fast():
-    """100,000 prepared rows: dict indexes, no pairwise comparison (about 1 s here)."""
+def test_grouping_takes_a_hundred_thousand_rows():
+    """100,000 prepared rows group in one pass (dict indexes, no pairwise comparison: about
+    1 s here; the import benchmark in bench/ measures its speed)."""
 
     def rows(count):
         for i in range(count):
@@ -199,9 +198,5 @@ def test_grouping_is_linear_and_fast():
             person = PersonData(name=f"Человек {i}", name_key=f"человек {i}", phones=[phone])
             yield ImportRow(i + 2, organization, person, {}, [], [])
 
-    build_plan(rows(1000))  # warm-up
-    start = time.perf_counter()
-    plan = build_plan(rows(100_000))
-    elapsed = time.perf_counter() - start
+    plan = build_plan(rows(100_000))  # its speed is measured in bench/, not asserted here
     assert plan.rows_read == 100_000 and plan.contact_count == 100_000
-    assert elapsed < 10  # generous for slow CI machines; see the report for real numbers
