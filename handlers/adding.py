@@ -19,6 +19,7 @@ from crm.directory import ContactInput, DirectoryError, Kind, OrganizationInput,
 from crm.i18n import N_
 from handlers import flows
 from handlers.callbacks import pack
+from handlers.cancel_hints import with_cancel_hint
 from handlers.cards import show_card
 from handlers.context import CrmContext
 from handlers.records import code, explain, label, nonce, region
@@ -189,13 +190,13 @@ async def _show_duplicates(update: Update, ctx: CrmContext, flow: str, data: dic
 async def _ask_name(ctx: CrmContext, flow: str, data: dict) -> None:
     _ = ctx.t
     if flow == NEW_ORG:
-        text = _("Send the organization's name. (Send /cancel to stop.)")
+        text = _("Send the organization's name.")
     elif flow == ADD_CONTACT:
-        text = _("Send the full name of the new contact at {organization}. (Send /cancel to stop.)")
+        text = _("Send the full name of the new contact at {organization}.")
         text = text.format(organization=f"<b>{html.escape(data['org_name'])}</b>")
     else:
-        text = _("Send the person's full name. (Send /cancel to stop.)")
-    ctx.reply(text)
+        text = _("Send the person's full name.")
+    ctx.reply(with_cancel_hint(_, text, " "))
 
 
 def _who(data: dict) -> str:

@@ -43,6 +43,7 @@ from crm.i18n import N_
 from handlers import flows
 from handlers.activity_views import append_to_tapped
 from handlers.callbacks import invalid_button, pack, parts
+from handlers.cancel_hints import tap_a_button, with_cancel_hint
 from handlers.context import CrmContext
 from handlers.cost_answer import Money, answer_messages, escape, offer_label, problem_text
 from handlers.cost_questions import (
@@ -287,9 +288,9 @@ def _ask(ctx: CrmContext, data: dict[str, Any], step: str, offers: list[Offer] |
     if step == USERS:
         row = [_button(data, USERS, n, ctx.t.number(n)) for n in USER_CHOICES]
         ctx.reply(
-            _("<b>What will a CRM cost?</b> How many users? Tap or type a number.")
-            + "\n"
-            + _("(Send /cancel to stop.)"),
+            with_cancel_hint(
+                _, _("<b>What will a CRM cost?</b> How many users? Tap or type a number.")
+            ),
             reply_markup=InlineKeyboardMarkup([row]),
         )
     elif step == YEARS:
@@ -545,7 +546,7 @@ def _number_text(step: str):
 def _buttons_only(step: str):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
-        ctx.reply(_("Please tap one of the buttons (or send /cancel to stop)."))
+        ctx.reply(tap_a_button(_))
         data = flows.data(ctx)
         _ask(ctx, data, step, await available_offers(ctx) if step == OFFERS else None)
         return step

@@ -25,6 +25,7 @@ from crm.permissions import sees_whole_team
 from crm.team import members as team_members
 from handlers import flows
 from handlers.callbacks import int_part, invalid_button, pack, parts
+from handlers.cancel_hints import with_cancel_hint
 from handlers.context import CrmContext
 from handlers.digest_chart import chart_png
 from handlers.digest_text import period_text, render_digest, totals_lines
@@ -95,12 +96,13 @@ async def _on_period_button(update: Update, ctx: CrmContext, choice: str) -> Non
         ctx.answer()
         await flows.begin(update, ctx, FLOW, PERIOD_STEP)
         ctx.reply(
-            _("Send the period, e.g. {example_1} or {example_2}.").format(
-                example_1=_range_example(_),
-                example_2="2026-11-01 2026-11-15",
+            with_cancel_hint(
+                _,
+                _("Send the period, e.g. {example_1} or {example_2}.").format(
+                    example_1=_range_example(_),
+                    example_2="2026-11-01 2026-11-15",
+                ),
             )
-            + "\n"
-            + _("(Send /cancel to stop.)")
         )
         return
     if chosen is None:
@@ -366,7 +368,7 @@ async def _ask_time(update: Update, ctx: CrmContext, kind: DigestKind) -> None:
     )
     ctx.answer()
     ctx.reply(
-        prompt + "\n" + _("(Send /cancel to stop.)"),
+        with_cancel_hint(_, prompt),
         reply_markup=InlineKeyboardMarkup([quick[:3], quick[3:]]),
     )
 

@@ -24,6 +24,7 @@ from crm.directory import DirectoryError, DirectoryProblem, Kind
 from crm.i18n import N_
 from handlers import flows
 from handlers.callbacks import int_part, invalid_button, pack, parts
+from handlers.cancel_hints import cancel_hint
 from handlers.cards import phone_text, show_card
 from handlers.context import CrmContext
 from handlers.records import bold_name, code, explain, label, record_ref, region, to_kind
@@ -130,7 +131,7 @@ async def _ask(update: Update, ctx: CrmContext, kind: Kind, record_id: int, fiel
     current = getattr(record, field, None) if field not in ("phone", "email") else None
     if current and field != "organization_id":
         lines.append(_("Now: {value}").format(value=html.escape(str(current))))
-    lines.append(_("(Send /cancel to stop.)"))
+    lines.append(cancel_hint(_))
     rows = []
     if field in CLEARABLE and current:
         text = _("👤 Private person") if field == "organization_id" else _("Clear")

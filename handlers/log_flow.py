@@ -33,6 +33,7 @@ from handlers.activity_views import (
     who,
 )
 from handlers.callbacks import invalid_button, parts
+from handlers.cancel_hints import tap_a_button
 from handlers.context import CrmContext
 from handlers.log_questions import (
     DIRECTION,
@@ -317,7 +318,7 @@ async def _who_text(update: Update, ctx: CrmContext) -> str | None:
 def _buttons_only(step: str):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
-        ctx.reply(_("Please tap one of the buttons (or send /cancel to stop)."))
+        ctx.reply(tap_a_button(_))
         ask(ctx, flows.data(ctx), step)
         return step
 

@@ -19,6 +19,7 @@ from handlers.activity_views import (
     when_examples,
 )
 from handlers.callbacks import pack
+from handlers.cancel_hints import with_cancel_hint
 from handlers.context import CrmContext
 from handlers.records import code, label
 from storage.models import ActivityKind, Contact, Direction, Outcome
@@ -49,7 +50,7 @@ def ask(ctx: CrmContext, data: dict[str, Any], step: str) -> None:
             ActivityKind.meeting: _("🤝 New meeting. Whom did you meet?"),
             ActivityKind.note: _("📝 New note. Whom is it about?"),
         }[kind]
-        text += "\n" + _("Send a name or a phone number.") + "\n" + _("(Send /cancel to stop.)")
+        text += "\n" + with_cancel_hint(_, _("Send a name or a phone number."))
         ctx.reply(text)
         return
     title = headline(kind, data["label"], _)

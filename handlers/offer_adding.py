@@ -23,6 +23,7 @@ from crm.costs.model import ZERO, Billing, LicenseKind, PriceTier
 from crm.costs.offers import OfferError, OfferInput, OfferProblem
 from handlers import flows
 from handlers.callbacks import invalid_button
+from handlers.cancel_hints import with_cancel_hint
 from handlers.context import CrmContext
 from handlers.offer_views import (
     BILLINGS,
@@ -30,7 +31,6 @@ from handlers.offer_views import (
     KINDS,
     SEAT,
     button,
-    cancel_hint,
     price_prompt,
     problem_text,
     show_saved,
@@ -107,7 +107,7 @@ def _ask(ctx: CrmContext, step: str, data: dict) -> None:
     if step in OPTIONAL:
         buttons.append(button(_("Skip"), "a", data["n"], step, "skip"))
     markup = InlineKeyboardMarkup([[b] for b in buttons]) if buttons else None
-    ctx.reply(text + "\n" + cancel_hint(_), reply_markup=markup)
+    ctx.reply(with_cancel_hint(_, text), reply_markup=markup)
 
 
 async def proceed(update: Update, ctx: CrmContext, data: dict) -> str | None:

@@ -35,10 +35,6 @@ def button(text: str, *data: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=pack(PREFIX, *data))
 
 
-def cancel_hint(_: Translator) -> str:
-    return _("(Send /cancel to stop.)")
-
-
 # --- an offer in words ------------------------------------------------------------------------
 
 

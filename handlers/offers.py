@@ -25,6 +25,7 @@ from crm.i18n import Translator
 from crm.team import can_manage_team
 from handlers import flows, offer_adding
 from handlers.callbacks import int_part, invalid_button, parts
+from handlers.cancel_hints import with_cancel_hint
 from handlers.cards import short
 from handlers.context import CrmContext
 from handlers.offer_views import (
@@ -34,7 +35,6 @@ from handlers.offer_views import (
     PREFIX,
     SEAT,
     button,
-    cancel_hint,
     fields_of,
     offer_text,
     offer_view,
@@ -197,7 +197,7 @@ async def _on_field(update: Update, ctx: CrmContext, values: list[str]) -> None:
         ctx.reply(_("How is it billed?"), reply_markup=InlineKeyboardMarkup(rows))
         return
     await flows.begin(update, ctx, EDITING, "value", {"id": offer_id, "field": field})
-    ctx.reply(_edit_prompt(_, offer, field) + "\n" + cancel_hint(_))
+    ctx.reply(with_cancel_hint(_, _edit_prompt(_, offer, field)))
 
 
 async def _on_billing(update: Update, ctx: CrmContext, values: list[str]) -> None:

@@ -11,6 +11,7 @@ from crm import team
 from crm.team import TeamError, TeamProblem
 from handlers import flows
 from handlers.access import refuse
+from handlers.cancel_hints import with_cancel_hint
 from handlers.context import CrmContext
 from handlers.people import member_label, person_of, role_name
 from storage.models import Member
@@ -46,10 +47,12 @@ async def _begin_onboarding(update: Update, ctx: CrmContext) -> None:
         return
     await flows.begin(update, ctx, ONBOARDING, "name")
     ctx.reply(
-        _(
-            "Hello! I keep your team's customers, calls and follow-ups.\n\n"
-            "Let's set up your company. What is your company's name?\n"
-            "(Send /cancel to stop.)"
+        with_cancel_hint(
+            _,
+            _(
+                "Hello! I keep your team's customers, calls and follow-ups.\n\n"
+                "Let's set up your company. What is your company's name?"
+            ),
         )
     )
 

@@ -16,6 +16,7 @@ from crm.directory import kind_of
 from handlers import flows
 from handlers.adding import NOTHING
 from handlers.callbacks import pack
+from handlers.cancel_hints import with_cancel_hint
 from handlers.cards import show_card
 from handlers.context import CrmContext
 from handlers.records import BUTTON_TEXT, code, label, nonce, region
@@ -32,9 +33,10 @@ async def find_command(update: Update, ctx: CrmContext) -> None:
         return
     await flows.begin(update, ctx, FIND, "query")
     ctx.reply(
-        _(
-            "What should I find? Send part of a name, a phone number, a tax id or an e-mail. "
-            "(Send /cancel to stop.)"
+        with_cancel_hint(
+            _,
+            _("What should I find? Send part of a name, a phone number, a tax id or an e-mail."),
+            " ",
         )
     )
 

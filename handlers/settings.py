@@ -14,6 +14,7 @@ from crm.settings import SettingError, SettingProblem
 from crm.team import TeamError, TeamProblem, can_manage_team
 from handlers import flows
 from handlers.callbacks import invalid_button, pack, parts
+from handlers.cancel_hints import with_cancel_hint
 from handlers.context import CrmContext
 from handlers.refusals import audit_problem
 
@@ -112,7 +113,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
     rows = [quick[i : i + 2] for i in range(0, len(quick), 2)]
     ctx.answer()
     ctx.reply(
-        _prompts(ctx.t)[field_name] + "\n" + ctx.t("(Send /cancel to stop.)"),
+        with_cancel_hint(ctx.t, _prompts(ctx.t)[field_name]),
         reply_markup=InlineKeyboardMarkup(rows) if rows else None,
     )
 
