@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from handlers.access import refuse
+from handlers.command_text import is_command
 from handlers.context import CrmContext
 from handlers.licensing import is_public
 from handlers.onboarding import ONBOARDING
@@ -19,8 +20,7 @@ from storage.repositories import workspaces as repo
 
 
 def _is_start_command(update: Update) -> bool:
-    message = update.message
-    return bool(message and message.text and message.text.split()[0].split("@")[0] == "/start")
+    return update.message is not None and is_command(update.message.text, "start")
 
 
 def _in_onboarding(ctx: CrmContext) -> bool:

@@ -25,6 +25,7 @@ from crm.licensing import TOPICS, looks_like_question, match_question, topic
 from crm.search import MIN_QUERY
 from handlers import search
 from handlers.callbacks import invalid_button, pack, parts
+from handlers.command_text import is_command
 from handlers.context import CrmContext
 
 COMMAND = "license"
@@ -36,9 +37,7 @@ def is_public(update: Update) -> bool:
     message = update.message
     if update.callback_query is not None:
         return parts(update)[0] == PREFIX
-    if message is None or not message.text:
-        return False
-    return message.text.split()[0].split("@")[0] == f"/{COMMAND}"
+    return message is not None and is_command(message.text, COMMAND)
 
 
 def _intro(_: Translator) -> str:
