@@ -258,9 +258,13 @@ async def _audit(
 
 
 async def list_offers(session: AsyncSession, workspace_id: int) -> list[Offer]:
-    """The workspace's own offers, sorted by name, ready for the calculator."""
+    """The workspace's own offers by name, then by age, ready for the calculator."""
     rows = await repo.list_for_workspace(session, workspace_id=workspace_id)
-    return sorted((to_offer(row) for row in rows), key=lambda o: (o.name.casefold(), o.key))
+    # Sorted here and only here: str.casefold() folds Cyrillic and Lithuanian letters, which
+    # SQLite's lower() leaves as they are (it folds ASCII only), so SQL cannot sort the same
+    # way on both databases.
+    rows.sort(key=lambda row: (row.name.casefold(), row.id))
+    return [to_offer(row) for row in rows]
 
 
 async def get_offer(session: AsyncSession, *, workspace_id: int, offer_id: int) -> Offer | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CostOffer
@@ -12,11 +12,10 @@ from storage.types import utcnow
 
 
 async def list_for_workspace(session: AsyncSession, *, workspace_id: int) -> list[CostOffer]:
-    """Live offers, by name (case-insensitive), then by age."""
-    statement = (
-        select(CostOffer)
-        .where(CostOffer.workspace_id == workspace_id, col(CostOffer.deleted_at).is_(None))
-        .order_by(func.lower(CostOffer.name), col(CostOffer.id))
+    """Live offers, in no particular order: crm.costs.offers sorts them by name, because
+    SQL's lower() folds only ASCII letters on SQLite ("Битрикс" would stay before "амо")."""
+    statement = select(CostOffer).where(
+        CostOffer.workspace_id == workspace_id, col(CostOffer.deleted_at).is_(None)
     )
     return list((await session.exec(statement)).all())
 

@@ -58,6 +58,31 @@ async def test_admin_adds_offers_that_read_back_exactly_sorted_by_name(database)
     assert str(subscription.tiers[1].price) == "12.50"  # exact text, not a float
 
 
+async def test_offers_sort_by_name_in_any_alphabet_the_same_on_both_databases(database):
+    # SQLite's lower() folds ASCII only: sorting in SQL put "Битрикс" before "амо"
+    names = ["битрикс b", "Žalias", "Амо", "Same", "Битрикс a", "žalias 2", "same", "amo"]
+    async with database.transaction() as session:
+        admin, _ = await admin_and_rep(session)
+        ids = {}
+        for name in names:
+            added = await offers.add_offer(session, actor=admin, data=replace(PERPETUAL, name=name))
+            ids.setdefault(name.casefold(), []).append(offers.offer_id(added))
+    async with database.transaction() as session:
+        listed = await offers.list_offers(session, admin.workspace_id)
+    assert [o.name for o in listed] == [
+        "amo",
+        "Same",
+        "same",
+        "Žalias",
+        "žalias 2",
+        "Амо",
+        "Битрикс a",
+        "битрикс b",
+    ]
+    same = [offers.offer_id(o) for o in listed if o.name.casefold() == "same"]
+    assert same == sorted(ids["same"])  # equal names: the older first
+
+
 async def test_only_admins_change_offers(database):
     async with database.transaction() as session:
         admin, rep = await admin_and_rep(session)
