@@ -62,6 +62,15 @@ class ReadLimits:
     max_ratio: float = 100.0  # declared uncompressed / compressed size of an XML part over 1 MB
     max_grid_cells: int = 8_000_000
 
+    def check_row(self, number: int, width: int, where: str) -> None:
+        """Refuse row `number` (from 1) of `width` cells once it is past a limit, while
+        reading, so a huge file stops at its first row too many. `where` names the row in the
+        error's detail as its format counts rows: "row", "record" (CSV), "table row" (HTML)."""
+        if number > self.max_rows:
+            raise ImportFileError(ImportProblem.too_many_rows, f"{where} {number}")
+        if width > self.max_columns:
+            raise ImportFileError(ImportProblem.too_many_columns, f"{where} {number}")
+
 
 DEFAULT_LIMITS = ReadLimits()
 
@@ -349,12 +358,9 @@ class Table:
             yield from self._html_rows_from(source)
 
     def _html_rows_from(self, source: IO[bytes]) -> Iterator[SheetRow]:
-        limits = self.limits
+        check_row = self.limits.check_row
         for number, cells in _html.html_rows(source, self.encoding or "utf-8"):
-            if number > limits.max_rows:
-                raise ImportFileError(ImportProblem.too_many_rows, f"table row {number}")
-            if len(cells) > limits.max_columns:
-                raise ImportFileError(ImportProblem.too_many_columns, f"table row {number}")
+            check_row(number, len(cells), "table row")
             cleaned = _clean(cells)
             if cleaned is not None:
                 yield SheetRow(number, cleaned)
@@ -362,16 +368,12 @@ class Table:
     def _xlsx_rows(self, package: _xlsx.Package) -> Iterator[SheetRow]:
         uncalculated = package.scan.uncalculated
         reader = _xlsx.calamine_rows if package.use_calamine else _xlsx.openpyxl_rows
-        max_rows = self.limits.max_rows
+        check_row = self.limits.check_row
         trim = not package.use_calamine  # openpyxl pads rows to the widest one
-        max_columns = self.limits.max_columns
         last = 0
         for number, values in reader(package, self._opener):
             last = number
-            if number > max_rows:
-                raise ImportFileError(ImportProblem.too_many_rows, f"row {number}")
-            if len(values) > max_columns:
-                raise ImportFileError(ImportProblem.too_many_columns, f"row {number}")
+            check_row(number, len(values), "row")
             cleaned = _clean(values)
             columns = uncalculated.get(number)
             if cleaned is not None:
@@ -397,16 +399,13 @@ class Table:
             errors="replace",
             newline="",
         )
-        limits = self.limits
+        check_row = self.limits.check_row
         try:
             if self._skip_first_line:
                 stream.readline()  # Excel's "sep=;" line: not a row for Excel either
             reader = csv.reader(stream, delimiter=self.delimiter or ",")
             for number, record in enumerate(reader, 1):
-                if number > limits.max_rows:
-                    raise ImportFileError(ImportProblem.too_many_rows, f"record {number}")
-                if len(record) > limits.max_columns:
-                    raise ImportFileError(ImportProblem.too_many_columns, f"record {number}")
+                check_row(number, len(record), "record")
                 cleaned = _clean(record)
                 if cleaned is not None:
                     yield SheetRow(number, [_unwrap(v) for v in cleaned])

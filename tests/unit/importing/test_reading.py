@@ -655,6 +655,34 @@ def test_csv_rows_over_the_limit_are_refused_while_reading():
     assert numbers == list(range(1, 11))
 
 
+@pytest.mark.parametrize(
+    ("number", "width", "problem"),
+    [
+        (11, 1, ImportProblem.too_many_rows),
+        (11, 99, ImportProblem.too_many_rows),  # rows are checked first
+        (10, 6, ImportProblem.too_many_columns),
+    ],
+)
+def test_one_row_check_for_every_format_names_the_row(number, width, problem):
+    limits = ReadLimits(max_rows=10, max_columns=5)
+    limits.check_row(10, 5, "record")  # at the limits: fine
+    with pytest.raises(ImportFileError) as caught:
+        limits.check_row(number, width, "table row")
+    assert caught.value.problem is problem
+    assert caught.value.detail == f"table row {number}"
+
+
+def test_each_reader_names_rows_as_its_format_counts_them():
+    limits = ReadLimits(max_rows=2)
+    # (an .xlsx is refused earlier, by the scan of its sheet's XML, before any row is read)
+    html = "<table>" + "<tr><td>Телефон</td></tr>" * 3 + "</table>"
+    for data, detail in [(b"a\nb\nc\n", "record 3"), (html.encode(), "table row 3")]:
+        with pytest.raises(ImportFileError) as caught:
+            with open_table(data, "file", limits=limits) as table:
+                list(table.rows())
+        assert (caught.value.problem, caught.value.detail) == (ImportProblem.too_many_rows, detail)
+
+
 def test_too_many_columns():
     sheet = simple_sheet(extra_rows=row(3, inline("ZZ3", "far away")))
     assert problem_of(build_xlsx(sheet), limits=ReadLimits(max_columns=100)) is (
