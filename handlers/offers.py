@@ -26,7 +26,6 @@ from crm.team import can_manage_team
 from handlers import flows, offer_adding
 from handlers.callbacks import int_part, invalid_button, parts
 from handlers.cancel_hints import with_cancel_hint
-from handlers.cards import short
 from handlers.context import CrmContext
 from handlers.offer_views import (
     BILLINGS,
@@ -44,6 +43,7 @@ from handlers.offer_views import (
     unreadable_amount,
     unreadable_tier,
 )
+from handlers.records import short
 from handlers.refusals import audit_problem, audit_refusal
 
 EDITING = "offers.edit"

@@ -20,6 +20,11 @@ ICONS = {Kind.organization: "🏢", Kind.contact: "👤"}
 BUTTON_TEXT = 40  # characters of a name on a button
 
 
+def short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def code(kind: Kind | str) -> str:
     return kind if kind in KINDS else CODES[Kind(kind)]
 
