@@ -158,6 +158,20 @@ async def test_strangers_may_read_license_but_not_ask(bot):
     assert (await stranger.next_message()).text.startswith("Это закрытый бот.")
 
 
+async def test_commands_addressed_to_the_bot_by_name_pass_the_access_gate(bot):
+    # "/start@<bot>" and "/license@<bot>" are what the command menu sends in some clients: the
+    # gate reads the command through its addressee, so a stranger is not refused for it
+    name = bot.emulator.bot_username
+    owner = bot.user(1, "Olga")
+    await owner.send(f"/start@{name}")
+    assert "company's name" in (await owner.next_message()).text
+    await owner.send("Acme Trading")
+    assert "Acme Trading" in (await owner.next_message()).text
+    stranger = bot.user(67, "Stranger", language_code="en")
+    await stranger.send(f"/license@{name}")
+    assert (await stranger.next_message()).text.startswith(INTRO["en"])
+
+
 async def test_help_lists_license(bot):
     user = await _member(bot, "ru")
     await user.send("/help")
