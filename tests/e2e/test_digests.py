@@ -447,3 +447,32 @@ async def test_whose_work_for_a_team_of_120_comes_in_pages_that_keep_their_place
         scope = await olga.next_edit()
         assert "Page 4 of 4" in scope.text and len(_people(scope)) == 20
         assert len(await refusals(bot)) == 1  # a stale button is no forgery
+
+
+async def _remove(admin, name: str) -> None:
+    await admin.send("/team")
+    team = await admin.next_message()
+    await admin.tap(team, f"{name} — sales rep")
+    await admin.tap(await admin.next_edit(), "Remove from the team")
+    await admin.tap(await admin.next_edit(), "Yes, remove")
+    assert name not in (await admin.next_edit()).text
+
+
+async def test_a_rep_removed_today_keeps_their_calls_in_the_digest_marked_as_gone(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await bot.join(olga, bot.user(4, "Dina"))
+        await olga.send("/digest settings")  # whose work: everyone but Olga herself
+        await olga.tap(await olga.next_message(), "👥 Whose work")
+        await olga.tap(await olga.next_edit(), "✅ Olga")
+        assert "▫️ Olga" in str((await olga.next_edit()).buttons)
+        await _remove(olga, "Petras")  # after his call this morning
+
+        bot.clock.advance(**TO_18_MOSCOW)
+        digest = plain((await olga.wait_for(is_digest)).text)
+        assert "Calls: 3 (new)" in digest  # Petras's call is still the team's
+        assert "👤 Petras (left the team)\nCalls: 1 (busy 1)" in digest
+        assert "👤 Rimas\nCalls: 2" in digest
+        assert "No activity: Dina" in digest  # not Petras, nor Olga (out of scope)
+        assert "Olga" not in digest
+        assert (await olga.next_message()).photo.startswith(PNG)
