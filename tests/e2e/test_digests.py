@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from crm.digests.chart import calls_chart
 from emulator.driver import BotMessage
 from storage.models import DigestDelivery, DigestSubscription, Member, Role
 from tests.e2e.activity_helpers import add_contact, add_organization, data_of, member_of
@@ -476,3 +477,25 @@ async def test_a_rep_removed_today_keeps_their_calls_in_the_digest_marked_as_gon
         assert "No activity: Dina" in digest  # not Petras, nor Olga (out of scope)
         assert "Olga" not in digest
         assert (await olga.next_message()).photo.startswith(PNG)
+
+
+async def test_managers_getting_the_same_digest_share_one_drawing_of_the_chart(
+    start_bot, monkeypatch
+):
+    drawings: list[int] = []
+
+    def counting(digest, **kwargs):
+        drawings.append(len(digest.reps))
+        return calls_chart(digest, **kwargs)
+
+    monkeypatch.setattr("handlers.digest_chart.calls_chart", counting)
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        mila = await bot.join(olga, bot.user(5, "Mila"), "Invite a manager")
+        bot.clock.advance(**TO_18_MOSCOW)
+        charts = []
+        for manager in (olga, mila):  # same team, day, language and zone
+            assert "Calls: 3" in (await manager.wait_for(is_digest)).text
+            charts.append((await manager.next_message()).photo)
+        assert charts[0].startswith(PNG) and charts[0] == charts[1]
+        assert drawings == [4]  # once, for both

@@ -140,6 +140,35 @@ async def test_a_rep_who_left_is_drawn_under_the_same_label_as_in_the_text(monke
     assert [panel.name for panel in data.panels] == ["Rep 0", "Rep 1 (left the team)"]
 
 
+async def test_one_round_draws_a_picture_once_for_every_manager_who_gets_it(monkeypatch):
+    drawn: list[Digest] = []
+
+    def counting(digest, **kwargs):
+        drawn.append(digest)
+        return calls_chart(digest, **kwargs)
+
+    monkeypatch.setattr("handlers.digest_chart.calls_chart", counting)
+    en = Catalogs().translator("en", "Europe/Vilnius")
+    ru = Catalogs().translator("ru", "Europe/Vilnius")
+    week = _digest(3, _busy_week(3))
+    charts: dict = {}
+    first = await chart_png(week, en, charts)
+    again = await chart_png(_digest(3, _busy_week(3)), en, charts)  # built anew, the same
+    assert again == first and len(drawn) == 1
+    # another language, other calls, a rep shown as gone, other days: each drawn afresh
+    assert await chart_png(week, ru, charts) != first
+    await chart_png(_digest(3, _busy_week(3)[1:]), en, charts)
+    gone = replace(week, reps=(*week.reps[:2], replace(week.reps[2], left_team=True)))
+    await chart_png(gone, en, charts)
+    other_zone = periods.week_of(date(2026, 10, 21), "America/New_York")
+    await chart_png(replace(week, period=other_zone), en, charts)
+    assert len(drawn) == 5
+    # without the round's cache (on demand) every call draws
+    await chart_png(week, en)
+    await chart_png(week, en)
+    assert len(drawn) == 7
+
+
 async def test_drawing_leaves_the_event_loop_free_for_other_chats(monkeypatch):
     # The drawing waits until another chat's task has run on the event loop: drawn on the
     # loop's own thread it could never see that, and the wait would give up.
