@@ -11,6 +11,7 @@ from typing import Any
 from emulator.state import bad_request
 
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_BUTTONS = 100  # a bigger inline keyboard: "reply markup is too long"
 _INLINE_ACTIONS = frozenset(
     {
         "url",
@@ -37,6 +38,8 @@ def validate_reply_markup(markup: Any) -> dict[str, Any] | None:
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
         rows = _rows(markup, "inline_keyboard", "InlineKeyboardMarkup")
+        if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+            raise bad_request("reply markup is too long")
         for row in rows:
             for button in row:
                 _check_inline_button(button)

@@ -80,9 +80,19 @@ def counts_lines(counts: Counts, _: Translator, calls_by_outcome=None) -> list[s
     return [" · ".join(line) for line in (first, second) if line]
 
 
+def rep_label(rep: RepSummary, _: Translator) -> str:
+    """The rep's name, marked when they have left the team since (plain text)."""
+    if rep.left_team:
+        return _("{name} (left the team)").format(name=rep.name)
+    return rep.name
+
+
 def rep_block(rep: RepSummary, _: Translator) -> str:
     return "\n".join(
-        [f"👤 <b>{html.escape(rep.name)}</b>", *counts_lines(rep.counts, _, rep.calls_by_outcome)]
+        [
+            f"👤 <b>{html.escape(rep_label(rep, _))}</b>",
+            *counts_lines(rep.counts, _, rep.calls_by_outcome),
+        ]
     )
 
 

@@ -4,8 +4,9 @@ they cover; /me (everyone): one's own day and week.
 
 Buttons: `dg:p:<today|week|last|pick>` for a period; `dg:s[:<action>[:<kind>[:<value>]]]` in
 the settings, where kind is `d` (daily) or `w` (weekly) and a quick time is `HHMM` (no colon:
-it separates the parts). Every tap checks the tapper's role
-again: a rep who sends a manager's button gets a refusal, not the settings."""
+it separates the parts); `dg:s:sc[:pg:<page>]` shows a page of the people to choose from and
+`dg:s:sc:<all|member id>:<page>` switches one and stays on that page. Every tap checks the
+tapper's role again: a rep who sends a manager's button gets a refusal, not the settings."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ from handlers.cancel_hints import with_cancel_hint
 from handlers.context import CrmContext
 from handlers.digest_chart import chart_png
 from handlers.digest_text import period_text, render_digest, totals_lines
-from handlers.refusals import audit_refusal
+from handlers.paging import Page, nav_buttons, page_of
+from handlers.refusals import audit_refusal, forged
 from storage.models import DigestKind
 
 PREFIX = "dg"
@@ -282,34 +284,43 @@ async def _show_settings(
         ctx.reply(text, reply_markup=markup)
 
 
-async def _show_scope(update: Update, ctx: CrmContext, settings: DigestSettings) -> None:
+def _scope_data(*parts: object) -> str:
+    return pack(PREFIX, "s", "sc", *parts)
+
+
+def _show_scope(
+    ctx: CrmContext, settings: DigestSettings, names: dict[int, str], page: Page[int]
+) -> None:
+    """One page of the team (see handlers.paging): every button keeps the page it is on."""
     _ = ctx.t
-    names = await _names(ctx)
     scope = settings.scope
     rows = [
         [
             InlineKeyboardButton(
                 ("✅ " if scope.whole_team else "▫️ ") + _("Whole team"),
-                callback_data=pack(PREFIX, "s", "sc", "all"),
+                callback_data=_scope_data("all", page.number),
             )
         ]
     ]
-    for member_id, name in names.items():
+    for member_id in page.items:
         chosen = scope.whole_team or member_id in scope.member_ids
         rows.append(
             [
                 InlineKeyboardButton(
-                    ("✅ " if chosen else "▫️ ") + name,
-                    callback_data=pack(PREFIX, "s", "sc", member_id),
+                    ("✅ " if chosen else "▫️ ") + names[member_id],
+                    callback_data=_scope_data(member_id, page.number),
                 )
             ]
         )
+    nav = nav_buttons(page, lambda number: _scope_data("pg", number))
+    if nav:
+        rows.append(nav)
     rows.append([InlineKeyboardButton(_("⬅️ Back"), callback_data=pack(PREFIX, "s"))])
+    text = _("Whose work do the digests cover? Tap to switch.")
+    if page.count > 1:
+        text += "\n" + _("Page {page} of {pages}").format(page=page.number + 1, pages=page.count)
     ctx.answer()
-    ctx.edit(
-        _("Whose work do the digests cover? Tap to switch."),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+    ctx.edit(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _on_settings_button(update: Update, ctx: CrmContext, values: list[str]) -> None:
@@ -330,28 +341,45 @@ async def _on_settings_button(update: Update, ctx: CrmContext, values: list[str]
         await _ask_time(update, ctx, kind)
     elif action == "t" and kind and len(values) == 3 and values[2] in QUICK_CODES:
         await _set_time(update, ctx, kind, QUICK_CODES[values[2]])
-    elif action == "sc" and len(values) == 1:
-        await _show_scope(update, ctx, await subscriptions.settings_of(ctx.session, actor=actor))
-    elif action == "sc" and len(values) == 2:
-        await _change_scope(update, ctx, values[1])
+    elif action == "sc":
+        await _on_scope_button(update, ctx, values[1:])
     else:
         invalid_button(ctx)
 
 
-async def _change_scope(update: Update, ctx: CrmContext, value: str) -> None:
-    settings = await subscriptions.settings_of(ctx.session, actor=ctx.member)
+async def _on_scope_button(update: Update, ctx: CrmContext, values: list[str]) -> None:
+    """`sc` alone: the first page; `sc:pg:<n>`: page n; `sc:<all|member id>[:<n>]`: switch
+    and show page n again (buttons sent before paging carry no page: the first)."""
     names = await _names(ctx)
-    if value == "all":
+    if len(values) > 2 or (values[:1] == ["pg"] and len(values) != 2):
+        invalid_button(ctx)
+        return
+    number = int_part(values, 1) if len(values) == 2 else 0
+    if number is None:
+        invalid_button(ctx)
+        return
+    page = page_of(list(names), number)
+    # a page past the end on a button of the message is stale (the team shrank): clamped;
+    # one on no button of it was made up: refused and audited like any made-up data
+    if page.clamped and forged(update):
+        invalid_button(ctx)
+        return
+    who = values[0] if values and values[0] != "pg" else None
+    settings = await subscriptions.settings_of(ctx.session, actor=ctx.member)
+    if who is None:
+        _show_scope(ctx, settings, names, page)
+        return
+    if who == "all":
         scope = Scope()
-    elif value.isdigit() and int(value) in names:
-        scope = subscriptions.toggled(settings.scope, int(value), list(names))
+    elif who.isdigit() and int(who) in names:
+        scope = subscriptions.toggled(settings.scope, int(who), list(names))
     else:
         invalid_button(ctx)
         return
     settings = await subscriptions.set_scope(
         ctx.session, actor=ctx.member, scope=scope, now=ctx.now()
     )
-    await _show_scope(update, ctx, settings)
+    _show_scope(ctx, settings, names, page)
 
 
 async def _ask_time(update: Update, ctx: CrmContext, kind: DigestKind) -> None:

@@ -21,7 +21,7 @@ from crm.digests import delivery, reports
 from crm.digests.delivery import Claimed
 from crm.i18n import Translator
 from handlers.context import CrmContext, Services
-from handlers.digest_chart import chart_png
+from handlers.digest_chart import RoundCharts, chart_png
 from handlers.digest_text import render_digest
 from storage.models import DigestKind
 
@@ -48,11 +48,14 @@ async def send_due_digests(context: CrmContext) -> None:
     now = services.clock()
     async with services.database.transaction() as session:
         claimed = await delivery.claim_due(session, now=now)
+    charts: RoundCharts = {}  # managers with the same digest get the same picture, drawn once
     for one in claimed:
-        await _deliver(context.bot, services, one, now)
+        await _deliver(context.bot, services, one, now, charts)
 
 
-async def _deliver(bot: Bot, services: Services, claimed: Claimed, now: datetime) -> None:
+async def _deliver(
+    bot: Bot, services: Services, claimed: Claimed, now: datetime, charts: RoundCharts
+) -> None:
     _ = services.catalogs.for_member(claimed.member, claimed.workspace)
     chat_id = claimed.member.telegram_user_id
     sent_any = False
@@ -61,7 +64,7 @@ async def _deliver(bot: Bot, services: Services, claimed: Claimed, now: datetime
             digest = await reports.scheduled_digest(session, claimed=claimed, now=now)
         title = scheduled_title(claimed.due.kind, _)
         messages = render_digest(digest, _, title=title)
-        chart = await chart_png(digest, _)
+        chart = await chart_png(digest, _, charts)
         for text in messages:
             await bot.send_message(chat_id, text)
             sent_any = True

@@ -49,6 +49,7 @@ class RepSummary:
     name: str
     counts: Counts
     calls_by_outcome: dict[Outcome | None, int] = field(default_factory=dict)
+    left_team: bool = False  # removed since, listed for the work done before
 
     @property
     def active(self) -> bool:
@@ -103,7 +104,8 @@ class DayCalls:
 class Digest:
     period: Period
     previous: Period  # the same length just before (its same part while `period` runs)
-    reps: tuple[RepSummary, ...]  # every rep in scope, inactive ones included, by name
+    # every rep in scope, inactive ones included, and those who left with work to show; by name
+    reps: tuple[RepSummary, ...]
     totals: Counts
     previous_totals: Counts
     busiest_organizations: tuple[BusyOrganization, ...] = ()
@@ -112,7 +114,8 @@ class Digest:
 
     @property
     def inactive_reps(self) -> tuple[RepSummary, ...]:
-        return tuple(rep for rep in self.reps if not rep.active)
+        """Members of the team who did nothing; one who left is no longer expected to."""
+        return tuple(rep for rep in self.reps if not (rep.active or rep.left_team))
 
     def change(self, name: str) -> Change:
         """`name` is a field of `Counts`, e.g. "calls"."""

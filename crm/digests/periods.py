@@ -19,8 +19,8 @@ __all__ = [
     "custom",
     "day_of",
     "days",
-    "local_midnight",
     "last_week",
+    "local_moment",
     "previous",
     "this_week",
     "today",
@@ -31,11 +31,18 @@ _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
 
 
-def local_midnight(day: date, tz: str) -> datetime:
-    """The UTC instant at which `day` begins in `tz`. Where a switch skips midnight itself, the
-    day begins at the first local moment that exists (the offset before the switch is used,
-    which lands on that moment)."""
-    return datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
+def local_moment(day: date, at: time, tz: str) -> datetime:
+    """The UTC instant of the wall-clock time `at` on `day` in `tz`: where a day begins
+    (`at` midnight), when a digest is sent. Daylight saving, by zoneinfo's fold=0 (`at`'s own
+    fold, if set, picks the other): a time that happens twice is the first of the two; a time
+    that a switch skips is read with the offset before it, so it lands as far past the switch
+    as it was asked past the gap's start (02:30 in a 02:00-03:00 gap is 03:30, and a day whose
+    midnight is skipped begins at the first moment that exists)."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def _midnight(day: date, tz: str) -> datetime:
+    return local_moment(day, time(0), tz)
 
 
 def _period(kind: PeriodKind, first_day: date, last_day: date, tz: str) -> Period:
@@ -44,8 +51,8 @@ def _period(kind: PeriodKind, first_day: date, last_day: date, tz: str) -> Perio
         first_day=first_day,
         last_day=last_day,
         timezone=tz,
-        start=local_midnight(first_day, tz),
-        end=local_midnight(last_day + _DAY, tz),
+        start=_midnight(first_day, tz),
+        end=_midnight(last_day + _DAY, tz),
     )
 
 
@@ -104,8 +111,8 @@ def comparison(period: Period, now: datetime) -> Period:
         return before
     local = now.astimezone(ZoneInfo(period.timezone))
     same_day = before.first_day + (local.date() - period.first_day)
-    same_time = datetime.combine(same_day, local.time(), ZoneInfo(period.timezone))
-    return replace(before, end=min(same_time.astimezone(UTC), before.end))
+    same_time = local_moment(same_day, local.time(), period.timezone)
+    return replace(before, end=min(same_time, before.end))
 
 
 def days(period: Period) -> Iterator[tuple[date, datetime, datetime]]:
@@ -113,6 +120,6 @@ def days(period: Period) -> Iterator[tuple[date, datetime, datetime]]:
     day = period.first_day
     start = period.start
     while day <= period.last_day:
-        end = local_midnight(day + _DAY, period.timezone)
+        end = _midnight(day + _DAY, period.timezone)
         yield day, start, end
         day, start = day + _DAY, end

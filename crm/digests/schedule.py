@@ -10,9 +10,10 @@ as the evening before (02:30 becomes 03:30), once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from crm.digests.periods import local_moment
 from storage.models import DigestKind
 
 ALL_DAYS = frozenset(range(1, 8))  # ISO weekdays, Monday is 1
@@ -57,12 +58,6 @@ def weekdays_text(days: frozenset[int]) -> str:
 
 def parse_weekdays(text: str) -> frozenset[int]:
     return frozenset(int(c) for c in text if c.isdigit() and 1 <= int(c) <= 7)
-
-
-def local_moment(day: date, at: time, tz: str) -> datetime:
-    """The UTC instant of a local wall-clock time. zoneinfo's fold=0 picks the first of two
-    repeated times and moves a missing one forward by the gap."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 WEEK_OVER_FROM = 5  # ISO Friday: a weekly digest sent from then on covers its own week

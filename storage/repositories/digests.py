@@ -1,9 +1,11 @@
 """The figures of a digest, aggregated in SQL: a handful of GROUP BY queries per period, whose
 result rows number at most members x days x outcomes. Python only adds those rows up.
 
-Who counts: the workspace's active members (not removed), or the chosen ones among them, by
-name. Totals are the sums over those members, so they always match the rows shown; the
-previous period's totals use the same members and the same queries.
+Who counts: the workspace's members, or the chosen ones among them: those in the team now,
+and those removed since the earlier of the two periods began, whose work in the periods was
+real work of the team (leaving them out made the totals disagree with what happened). A
+removed member is one of the digest's reps only with something to show in the period, marked
+`left_team`; the previous period's totals use the same members and the same queries.
 
 What counts, per member:
 - calls and meetings they logged in [start, end), deleted ones excluded;
@@ -12,7 +14,8 @@ What counts, per member:
   on its own;
 - follow-ups of their activities marked done in the period (`done_at`);
 - follow-ups overdue at the period's end (or now, if earlier): due before that moment and not
-  done by then.
+  done by then, of members still in the team at that moment (nobody answers for those of a
+  member who had left by then).
 Calls per local day are grouped in SQL by a CASE over the days' UTC bounds computed in Python
 with zoneinfo: correct on 23- and 25-hour days and identical on SQLite and PostgreSQL."""
 
@@ -23,7 +26,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, literal, select
+from sqlalchemy import and_, case, false, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 from sqlmodel import select as sm_select
@@ -65,13 +68,14 @@ async def build_digest(
     now: datetime,
     top: int = 5,
 ) -> Digest:
-    """The digest of `period` against `previous` for the workspace's active members, or for
-    those of `member_ids` that are active (None: all of them). `now` bounds the overdue count
+    """The digest of `period` against `previous` for the workspace's members (see above), or
+    for those of `member_ids` among them (None: all of them). `now` bounds the overdue count
     of a period that has not ended yet."""
-    members = await _members(session, workspace_id, member_ids)
+    since = min(period.start, previous.start)
+    members = await _members(session, workspace_id, member_ids, removed_since=since)
     ids = [member.id for member in members]
-    current = await _counts(session, workspace_id, ids, period, now)
-    before = await _counts(session, workspace_id, ids, previous, now)
+    current = await _counts(session, workspace_id, members, period, now)
+    before = await _counts(session, workspace_id, members, previous, now)
     per_day = await _calls_per_day(session, workspace_id, ids, period)
     by_outcome: dict[int, dict[Outcome | None, int]] = defaultdict(dict)
     for row in per_day:
@@ -83,8 +87,10 @@ async def build_digest(
             name=member.display_name,
             counts=current.get(member.id, Counts()),
             calls_by_outcome=dict(by_outcome.get(member.id, {})),
+            left_team=member.removed_at is not None,
         )
         for member in members
+        if member.removed_at is None or member.id in current
     )
     return Digest(
         period=period,
@@ -99,9 +105,17 @@ async def build_digest(
 
 
 async def _members(
-    session: AsyncSession, workspace_id: int, member_ids: Sequence[int] | None
+    session: AsyncSession,
+    workspace_id: int,
+    member_ids: Sequence[int] | None,
+    *,
+    removed_since: datetime,
 ) -> list[Member]:
-    where = [Member.workspace_id == workspace_id, col(Member.removed_at).is_(None)]
+    removed_at = col(Member.removed_at)
+    where = [
+        Member.workspace_id == workspace_id,
+        or_(removed_at.is_(None), removed_at >= removed_since),
+    ]
     if member_ids is not None:
         where.append(col(Member.id).in_(list(member_ids)))
     members = (await session.exec(sm_select(Member).where(*where))).all()
@@ -125,11 +139,12 @@ async def _grouped(session: AsyncSession, statement) -> dict[int, int]:
 
 
 async def _counts(
-    session: AsyncSession, workspace_id: int, member_ids: list[int], period: Period, now: datetime
+    session: AsyncSession, workspace_id: int, members: list[Member], period: Period, now: datetime
 ) -> dict[int, Counts]:
     """Each member's counts in the period (members with nothing at all are left out)."""
-    if not member_ids:
+    if not members:
         return {}
+    member_ids = [m.id for m in members]
     live = _live_activities(workspace_id, member_ids)
     member = col(Activity.member_id)
     kinds = (
@@ -153,10 +168,16 @@ async def _counts(
     # that each stay on an index: still open (the partial index of open follow-ups: its terms
     # must appear literally, hence `false()`), and done only after the moment.
     moment = min(period.end, now)
-    due = [col(Activity.follow_up_at).is_not(None), col(Activity.follow_up_at) < moment]
+    # the follow-ups of a member who had left by then are nobody's overdue work
+    in_team = [m.id for m in members if m.removed_at is None or m.removed_at > moment]
+    due = [
+        *_live_activities(workspace_id, in_team),
+        col(Activity.follow_up_at).is_not(None),
+        col(Activity.follow_up_at) < moment,
+    ]
     still_open = await _grouped(
         session,
-        select(member, func.count()).where(*live, *due, Activity.done == false()).group_by(member),
+        select(member, func.count()).where(*due, Activity.done == false()).group_by(member),
     )
     # Few follow-ups are done after the moment, and `done_at`'s index finds them. Without an
     # upper bound SQLite guesses that "done_at >= x" matches a quarter of the table and walks
@@ -164,7 +185,7 @@ async def _counts(
     done_later = await _grouped(
         session,
         select(member, func.count())
-        .where(*live, *due, _in(col(Activity.done_at), moment, _END_OF_TIME))
+        .where(*due, _in(col(Activity.done_at), moment, _END_OF_TIME))
         .group_by(member),
     )
     organizations = await _created(session, Organization, workspace_id, member_ids, period)

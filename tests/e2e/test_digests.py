@@ -5,13 +5,17 @@ network failures); /digest on demand; /digest settings; /me; reps kept out."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from crm.digests.chart import calls_chart
 from emulator.driver import BotMessage
-from storage.models import DigestDelivery, DigestSubscription
-from tests.e2e.activity_helpers import add_contact, add_organization, data_of
+from storage.models import DigestDelivery, DigestSubscription, Member, Role
+from tests.e2e.activity_helpers import add_contact, add_organization, data_of, member_of
+from tests.e2e.directory_helpers import alert
+from tests.e2e.test_rights_audit import refusals
 
 FAST = {"digest_interval_seconds": 0.2}
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -356,3 +360,142 @@ async def test_a_reps_me_on_a_day_with_nothing_and_a_weekly_digest_over_a_clock_
         assert "Calls: 1 (new)" in weekly and "👤 Rimas\nCalls: 1 (talked 1)" in weekly
         assert (await olga.next_message()).photo.startswith(PNG)
         await olga.expect_no_message(within=0.8)
+
+
+async def _add_reps(bot, admin, count: int) -> dict[str, int]:
+    """`count` reps "Rep 001"... written straight into the workspace (a team of a hundred
+    joining through invites would only slow the test): their member ids by name."""
+    workspace_id = (await member_of(bot, admin)).workspace_id
+    async with bot.database.transaction() as session:
+        reps = [
+            Member(
+                workspace_id=workspace_id,
+                telegram_user_id=10_000 + n,
+                display_name=f"Rep {n:03d}",
+                role=Role.rep,
+                created_at=bot.clock(),
+            )
+            for n in range(1, count + 1)
+        ]
+        session.add_all(reps)
+        await session.flush()
+        return {rep.display_name: rep.id for rep in reps}
+
+
+def _people(scope: BotMessage) -> list[str]:
+    """The names on a page of "Whose work", without their ✅ / ▫️."""
+    return [
+        text.split(" ", 1)[1]
+        for row, data in zip(scope.buttons, scope.callback_data, strict=True)
+        for text, one in zip(row, data, strict=True)
+        if one and re.fullmatch(r"dg:s:sc:\d+:\d+", one)
+    ]
+
+
+async def test_whose_work_for_a_team_of_120_comes_in_pages_that_keep_their_place(start_bot):
+    async with start_bot() as bot:
+        olga = await bot.onboard(bot.user(1, "Olga"))
+        ids = await _add_reps(bot, olga, 119)  # with Olga: 120 people, 6 pages of 20
+        await olga.send("/digest settings")
+        await olga.tap(await olga.next_message(), "👥 Whose work")
+        scope = await olga.next_edit()
+        seen: list[str] = []
+        for page in range(1, 7):
+            assert f"Page {page} of 6" in scope.text
+            assert sum(len(row) for row in scope.buttons) <= 100
+            assert scope.buttons[0] == ["✅ Whole team"] and scope.buttons[-1] == ["⬅️ Back"]
+            seen += _people(scope)
+            if page < 6:
+                await olga.tap(scope, f"{page + 1} »")
+                scope = await olga.next_edit()
+        assert seen == ["Olga", *sorted(ids)]  # everyone, once, by name
+        assert "7 »" not in str(scope.buttons) and "« 5" in str(scope.buttons)
+        for page in (5, 4, 3):  # back to page 3: Rep 040 to Rep 059
+            await olga.tap(scope, f"« {page}")
+            scope = await olga.next_edit()
+        assert _people(scope) == [f"Rep {n:03d}" for n in range(40, 60)]
+
+        await olga.tap(scope, "✅ Rep 045")
+        scope = await olga.next_edit()
+        assert "Page 3 of 6" in scope.text
+        assert "▫️ Rep 045" in str(scope.buttons) and "▫️ Whole team" in str(scope.buttons)
+        assert _people(scope) == [f"Rep {n:03d}" for n in range(40, 60)]
+        rows = await _rows(bot, DigestSubscription)
+        assert len(rows) == 2  # daily and weekly, both the same people
+        for row in rows:
+            assert not row.whole_team and ids["Rep 045"] not in row.member_ids
+            assert len(row.member_ids) == 119
+        await olga.tap(scope, "▫️ Rep 045")  # back in: everyone again
+        scope = await olga.next_edit()
+        assert "Page 3 of 6" in scope.text and "✅ Whole team" in str(scope.buttons)
+
+        # a page made up (on no button of the message) is refused like other made-up data
+        assert "no longer valid" in await alert(
+            olga, await olga.tap_data(scope.message_id, "dg:s:sc:pg:99")
+        )
+        [refusal] = await refusals(bot)
+        assert refusal.after["data"] == "dg:s:sc:pg:99" and refusal.after["forged"] is True
+        await olga.tap(scope, "4 »")
+        page_4 = await olga.next_edit()
+        # then 40 people leave: the honest "5 »" button now points past the last page
+        async with bot.database.transaction() as session:
+            for rep in (await session.exec(select(Member).where(Member.role == Role.rep))).all()[
+                :40
+            ]:
+                rep.removed_at = bot.clock()
+                session.add(rep)
+        await olga.tap(page_4, "5 »")
+        scope = await olga.next_edit()
+        assert "Page 4 of 4" in scope.text and len(_people(scope)) == 20
+        assert len(await refusals(bot)) == 1  # a stale button is no forgery
+
+
+async def _remove(admin, name: str) -> None:
+    await admin.send("/team")
+    team = await admin.next_message()
+    await admin.tap(team, f"{name} — sales rep")
+    await admin.tap(await admin.next_edit(), "Remove from the team")
+    await admin.tap(await admin.next_edit(), "Yes, remove")
+    assert name not in (await admin.next_edit()).text
+
+
+async def test_a_rep_removed_today_keeps_their_calls_in_the_digest_marked_as_gone(start_bot):
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        await bot.join(olga, bot.user(4, "Dina"))
+        await olga.send("/digest settings")  # whose work: everyone but Olga herself
+        await olga.tap(await olga.next_message(), "👥 Whose work")
+        await olga.tap(await olga.next_edit(), "✅ Olga")
+        assert "▫️ Olga" in str((await olga.next_edit()).buttons)
+        await _remove(olga, "Petras")  # after his call this morning
+
+        bot.clock.advance(**TO_18_MOSCOW)
+        digest = plain((await olga.wait_for(is_digest)).text)
+        assert "Calls: 3 (new)" in digest  # Petras's call is still the team's
+        assert "👤 Petras (left the team)\nCalls: 1 (busy 1)" in digest
+        assert "👤 Rimas\nCalls: 2" in digest
+        assert "No activity: Dina" in digest  # not Petras, nor Olga (out of scope)
+        assert "Olga" not in digest
+        assert (await olga.next_message()).photo.startswith(PNG)
+
+
+async def test_managers_getting_the_same_digest_share_one_drawing_of_the_chart(
+    start_bot, monkeypatch
+):
+    drawings: list[int] = []
+
+    def counting(digest, **kwargs):
+        drawings.append(len(digest.reps))
+        return calls_chart(digest, **kwargs)
+
+    monkeypatch.setattr("handlers.digest_chart.calls_chart", counting)
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        mila = await bot.join(olga, bot.user(5, "Mila"), "Invite a manager")
+        bot.clock.advance(**TO_18_MOSCOW)
+        charts = []
+        for manager in (olga, mila):  # same team, day, language and zone
+            assert "Calls: 3" in (await manager.wait_for(is_digest)).text
+            charts.append((await manager.next_message()).photo)
+        assert charts[0].startswith(PNG) and charts[0] == charts[1]
+        assert drawings == [4]  # once, for both

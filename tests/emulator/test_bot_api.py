@@ -109,6 +109,21 @@ async def test_callback_data_over_64_bytes_is_rejected(bot: Bot, anna: FakeUser)
         await bot.send_message(anna.user_id, "x", reply_markup=markup)
 
 
+async def test_an_inline_keyboard_over_100_buttons_is_rejected(bot: Bot, anna: FakeUser) -> None:
+    def keyboard(buttons: int) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(str(n), callback_data=str(n))] for n in range(buttons)]
+        )
+
+    sent = await bot.send_message(anna.user_id, "x", reply_markup=keyboard(100))
+    with pytest.raises(BadRequest, match="(?i)reply markup is too long"):
+        await bot.send_message(anna.user_id, "x", reply_markup=keyboard(101))
+    with pytest.raises(BadRequest, match="(?i)reply markup is too long"):
+        await bot.edit_message_text(
+            "y", chat_id=anna.user_id, message_id=sent.message_id, reply_markup=keyboard(101)
+        )
+
+
 async def test_chat_rules(emu: BotApiEmulator, bot: Bot) -> None:
     with pytest.raises(BadRequest, match="(?i)chat not found"):
         await bot.send_message(999, "hi")

@@ -1,6 +1,6 @@
 """Digest figures aggregated in SQL, on SQLite and PostgreSQL, checked against a small
 hand-made week: 19-25 October 2026 in Vilnius, whose Sunday is 25 hours long (clocks go back
-from 04:00 EEST to 03:00 EET)."""
+from 04:00 EEST to 03:00 EET). Ausra, removed from the team on its Tuesday, made a call first."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def at(day: int, hour: int, minute: int = 0, *, month: int = 10) -> datetime:
 
 
 class Team:
-    """Olga (admin), Petras and Rimas (reps), Ausra (removed); a stranger in another
-    workspace. Romashka and Vasilek are organizations; Trash is deleted."""
+    """Olga (admin), Petras and Rimas (reps), Ausra (removed on Tuesday 20 October at 09:00);
+    a stranger in another workspace. Romashka and Vasilek are organizations; Trash is deleted."""
 
     async def build(self, database) -> Team:
         async with database.transaction() as session:
@@ -141,9 +141,12 @@ async def _hand_made_week(database) -> Team:
                 activity(petras, CALL, at(23, 11), None, org=team.vasilek),
                 activity(petras, CALL, at(13, 10), BUSY),
                 activity(petras, CALL, at(14, 10), TALKED),
-                # a removed member's and a stranger's calls never count
-                activity(team.ausra, CALL, at(20, 10), TALKED, org=team.romashka),
+                # Ausra's call an hour before she was removed counts; a stranger's never does
+                activity(team.ausra, CALL, at(20, 8), TALKED, org=team.romashka),
                 activity(team.stranger, CALL, at(20, 10), TALKED),
+                # her follow-up due last week: overdue at its end, when she was in the team;
+                # at this week's end she had left and it is nobody's overdue work
+                activity(team.ausra, NOTE, at(12, 10), follow_up_at=at(16, 9)),
                 # follow-ups: Rimas did one this week (due last week, so it was overdue then)
                 activity(
                     rimas,
@@ -223,8 +226,10 @@ async def test_a_week_in_numbers(database):
     digest = await _digest(database, team)
 
     assert digest.period == WEEK and digest.previous == BEFORE
-    assert [rep.name for rep in digest.reps] == ["Olga", "Petras", "rimas"]
-    olga, petras, rimas = digest.reps
+    assert [rep.name for rep in digest.reps] == ["Ausra", "Olga", "Petras", "rimas"]
+    ausra, olga, petras, rimas = digest.reps
+    assert [rep.left_team for rep in digest.reps] == [True, False, False, False]
+    assert ausra.counts == Counts(calls=1) and ausra.calls_by_outcome == {TALKED: 1}
     assert rimas.counts == Counts(
         calls=5, meetings=1, new_organizations=1, new_contacts=1, followups_done=1
     )
@@ -232,10 +237,10 @@ async def test_a_week_in_numbers(database):
     assert petras.counts == Counts(calls=1, meetings=1, followups_overdue=2)
     assert petras.calls_by_outcome == {None: 1}
     assert olga.counts == Counts() and olga.calls_by_outcome == {}
-    assert [rep.name for rep in digest.inactive_reps] == ["Olga"]
+    assert [rep.name for rep in digest.inactive_reps] == ["Olga"]  # Ausra left: not listed
 
     assert digest.totals == Counts(
-        calls=6,
+        calls=7,
         meetings=2,
         new_organizations=1,
         new_contacts=1,
@@ -243,13 +248,13 @@ async def test_a_week_in_numbers(database):
         followups_overdue=2,
     )
     # last week: Petras's two calls, Rimas's a second before Monday, Petras's contact; and
-    # Rimas's follow-up, done only this week, was overdue at its end
-    assert digest.previous_totals == Counts(calls=3, new_contacts=1, followups_overdue=1)
-    assert digest.change("calls").percent == 100
+    # Rimas's follow-up, done only this week, and Ausra's were overdue at its end
+    assert digest.previous_totals == Counts(calls=3, new_contacts=1, followups_overdue=2)
+    assert digest.change("calls").percent == 133
     assert digest.change("meetings").percent is None
 
     assert digest.busiest_organizations == (
-        BusyOrganization(team.romashka.id, "Romashka", 4),
+        BusyOrganization(team.romashka.id, "Romashka", 5),
         BusyOrganization(team.vasilek.id, "Vasilek", 3),
     )
     [made] = digest.imports
@@ -265,11 +270,12 @@ async def test_a_week_in_numbers(database):
 async def test_calls_fall_on_their_local_day_across_the_dst_switch(database):
     team = await _hand_made_week(database)
     digest = await _digest(database, team)
-    rimas, petras = team.rimas.id, team.petras.id
+    rimas, petras, ausra = team.rimas.id, team.petras.id, team.ausra.id
     assert digest.calls_per_day == (
         DayCalls(date(2026, 10, 19), rimas, TALKED, 1),
         DayCalls(date(2026, 10, 19), rimas, NO_ANSWER, 1),
         DayCalls(date(2026, 10, 20), rimas, TALKED, 1),
+        DayCalls(date(2026, 10, 20), ausra, TALKED, 1),
         DayCalls(date(2026, 10, 23), petras, None, 1),
         DayCalls(date(2026, 10, 25), rimas, TALKED, 1),
         DayCalls(date(2026, 10, 25), rimas, BUSY, 1),
@@ -278,14 +284,46 @@ async def test_calls_fall_on_their_local_day_across_the_dst_switch(database):
 
 async def test_scope_keeps_the_chosen_members_only(database):
     team = await _hand_made_week(database)
-    digest = await _digest(database, team, [team.petras.id, team.ausra.id, team.stranger.id])
-    assert [rep.name for rep in digest.reps] == ["Petras"]  # removed and foreign ids ignored
+    digest = await _digest(database, team, [team.petras.id, team.stranger.id])
+    assert [rep.name for rep in digest.reps] == ["Petras"]  # a foreign id is ignored
     assert digest.totals == Counts(calls=1, meetings=1, followups_overdue=2)
     assert digest.previous_totals == Counts(calls=2, new_contacts=1)
     assert [org.name for org in digest.busiest_organizations] == ["Romashka", "Vasilek"]
     assert [org.activities for org in digest.busiest_organizations] == [1, 1]
     assert digest.imports == ()
     assert {row.member_id for row in digest.calls_per_day} == {team.petras.id}
+
+
+async def test_a_chosen_member_who_left_this_week_keeps_their_work_in_the_scope(database):
+    team = await _hand_made_week(database)
+    digest = await _digest(database, team, [team.petras.id, team.ausra.id])
+    assert [(rep.name, rep.left_team) for rep in digest.reps] == [
+        ("Ausra", True),
+        ("Petras", False),
+    ]
+    assert digest.totals == Counts(calls=2, meetings=1, followups_overdue=2)
+    assert digest.previous_totals == Counts(calls=2, new_contacts=1, followups_overdue=1)
+    assert [(o.name, o.activities) for o in digest.busiest_organizations] == [
+        ("Romashka", 2),
+        ("Vasilek", 1),
+    ]
+    assert {row.member_id for row in digest.calls_per_day} == {team.petras.id, team.ausra.id}
+
+
+async def test_who_left_before_the_periods_began_is_not_in_the_digest(database):
+    team = await _hand_made_week(database)
+    async with database.transaction() as session:
+        # a meeting Ausra had put down for Thursday before she left on Tuesday
+        session.add(activity(team.ausra, MEETING, at(22, 10), org=team.vasilek))
+    thursday = periods.day_of(date(2026, 10, 22), VILNIUS)  # against Wednesday: both after
+    digest = await _digest(database, team, period=thursday)
+    assert "Ausra" not in [rep.name for rep in digest.reps]
+    assert digest.totals == Counts(followups_overdue=1)  # Petras's, due that morning
+    # the week holds her Tuesday: her call and that meeting are both in it
+    digest = await _digest(database, team)
+    [ausra] = [rep for rep in digest.reps if rep.left_team]
+    assert ausra.counts == Counts(calls=1, meetings=1)
+    assert ausra not in digest.inactive_reps
 
 
 async def test_an_empty_scope_and_top(database):
@@ -316,7 +354,7 @@ async def test_a_single_dst_day_and_a_custom_range(database):
 
     fortnight = periods.custom(date(2026, 10, 12), date(2026, 10, 25), VILNIUS)
     digest = await _digest(database, team, period=fortnight)
-    assert digest.totals.calls == 9
+    assert digest.totals.calls == 10
     assert sorted({row.day for row in digest.calls_per_day}) == [
         date(2026, 10, 13),
         date(2026, 10, 14),
@@ -329,8 +367,8 @@ async def test_a_single_dst_day_and_a_custom_range(database):
 
     year = periods.custom(date(2026, 1, 1), date(2026, 12, 31), VILNIUS)  # 365 days, 364 bounds
     digest = await _digest(database, team, period=year)
-    assert digest.totals.calls == 10  # and the call at next Monday's first instant
-    assert sum(row.calls for row in digest.calls_per_day) == 10
+    assert digest.totals.calls == 11  # and the call at next Monday's first instant
+    assert sum(row.calls for row in digest.calls_per_day) == 11
     assert max(row.day for row in digest.calls_per_day) == date(2026, 10, 26)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import threading
+from dataclasses import replace
 from datetime import date
 
 from matplotlib.axes import Axes
@@ -120,6 +121,52 @@ def test_names_with_dollar_signs_are_drawn_as_they_are_not_as_formulas():
     calls = [DayCalls(date(2026, 10, 20), 0, Outcome.talked, 1)]
     for name in ("Rimas $\\frac$ $", "$$", "Ivan $^$", "a_b $x_1$ ^"):
         assert _chart(_digest(1, calls), names={0: name})[:8] == PNG_SIGNATURE, name
+
+
+async def test_a_rep_who_left_is_drawn_under_the_same_label_as_in_the_text(monkeypatch):
+    drawn: dict = {}
+
+    def spy(*args, **kwargs):
+        drawn.update(kwargs)
+        return calls_chart(*args, **kwargs)
+
+    monkeypatch.setattr("handlers.digest_chart.calls_chart", spy)
+    digest = _digest(2, _busy_week(2))
+    digest = replace(digest, reps=(digest.reps[0], replace(digest.reps[1], left_team=True)))
+    png = await chart_png(digest, Catalogs().translator("en", "Europe/Vilnius"))
+    assert png[:8] == PNG_SIGNATURE
+    assert drawn["names"] == {1: "Rep 1 (left the team)"}
+    data = chart_data(digest, names=drawn["names"])
+    assert [panel.name for panel in data.panels] == ["Rep 0", "Rep 1 (left the team)"]
+
+
+async def test_one_round_draws_a_picture_once_for_every_manager_who_gets_it(monkeypatch):
+    drawn: list[Digest] = []
+
+    def counting(digest, **kwargs):
+        drawn.append(digest)
+        return calls_chart(digest, **kwargs)
+
+    monkeypatch.setattr("handlers.digest_chart.calls_chart", counting)
+    en = Catalogs().translator("en", "Europe/Vilnius")
+    ru = Catalogs().translator("ru", "Europe/Vilnius")
+    week = _digest(3, _busy_week(3))
+    charts: dict = {}
+    first = await chart_png(week, en, charts)
+    again = await chart_png(_digest(3, _busy_week(3)), en, charts)  # built anew, the same
+    assert again == first and len(drawn) == 1
+    # another language, other calls, a rep shown as gone, other days: each drawn afresh
+    assert await chart_png(week, ru, charts) != first
+    await chart_png(_digest(3, _busy_week(3)[1:]), en, charts)
+    gone = replace(week, reps=(*week.reps[:2], replace(week.reps[2], left_team=True)))
+    await chart_png(gone, en, charts)
+    other_zone = periods.week_of(date(2026, 10, 21), "America/New_York")
+    await chart_png(replace(week, period=other_zone), en, charts)
+    assert len(drawn) == 5
+    # without the round's cache (on demand) every call draws
+    await chart_png(week, en)
+    await chart_png(week, en)
+    assert len(drawn) == 7
 
 
 async def test_drawing_leaves_the_event_loop_free_for_other_chats(monkeypatch):

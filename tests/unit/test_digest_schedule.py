@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from crm.digests.periods import local_moment
 from crm.digests.schedule import (
     DEFAULTS,
     Due,
     Schedule,
     covered_first_day,
     due,
-    local_moment,
     next_moment,
     parse_weekdays,
     weekdays_text,

@@ -87,6 +87,19 @@ def test_a_digest_shows_totals_reps_organizations_idle_reps_and_imports():
     assert "📥 clients.xlsx (Anna): new organizations 10, new contacts 20" in text
 
 
+def test_a_rep_who_left_shows_their_work_marked_and_is_never_idle():
+    ausra = RepSummary(3, "Ausra", Counts(calls=2), {Outcome.talked: 2}, left_team=True)
+    gone_idle = RepSummary(4, "Jonas", Counts(followups_overdue=1), left_team=True)
+    boris = RepSummary(2, "Boris", Counts())
+    digest = _digest([ausra, boris, gone_idle], totals=Counts(calls=2, followups_overdue=1))
+    [text] = render_digest(digest, EN, title="Digest")
+    assert "👤 <b>Ausra (left the team)</b>\nCalls: 2 (talked 2)" in text
+    assert "<b>No activity:</b> Boris" in text and "Jonas" not in text
+    assert digest.inactive_reps == (boris,)
+    [text] = render_digest(digest, RU, title="Digest")
+    assert "👤 <b>Ausra (больше не в команде)</b>" in text
+
+
 def test_an_empty_period_says_so():
     [text] = render_digest(_digest([]), EN, title="Digest")
     assert "Nothing was logged in this period." in text
