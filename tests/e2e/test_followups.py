@@ -18,7 +18,7 @@ from tests.e2e.activity_helpers import (
 )
 
 FAST = {"reminder_interval_seconds": 0.2}
-LEASE = {"reminder_lease_seconds": 600}  # 10 minutes of the test clock
+LEASE = {"reminder_lease_seconds": 300}  # 5 minutes of the test clock (the default is 10)
 
 
 class Killed(BaseException):
@@ -256,7 +256,7 @@ async def test_a_reminder_claimed_by_a_killed_job_arrives_once_after_its_lease(
     async with start_bot(**FAST, **LEASE) as bot:
         anna = await _anna_with_ivan_and_maria(bot)
         await _log(anna, "/call Petrov talked, call back in 1 hour")  # due 10:00
-        await _log(anna, "/call Sidorova talked, call back in 69 minutes")  # 10:09
+        await _log(anna, "/call Sidorova talked, call back in 64 minutes")  # 10:04
         await _log(anna, "/note Sidorova wants a discount, remind me in 90 minutes")  # 10:30
         bot.clock.advance(hours=1)
         await asyncio.wait_for(claimed.wait(), timeout=30)
@@ -264,15 +264,15 @@ async def test_a_reminder_claimed_by_a_killed_job_arrives_once_after_its_lease(
         assert (call.reminded_at, call.reminder_attempted_at) == (bot.clock.now, None)
     monkeypatch.setattr(reminders, "_deliver", sending)
 
-    async with start_bot(**FAST, **LEASE) as bot:  # restarted; Ivan's claim is 9 min old
-        bot.clock.advance(minutes=9)
+    async with start_bot(**FAST, **LEASE) as bot:  # restarted; Ivan's claim is 4 min old
+        bot.clock.advance(minutes=4)
         # Maria's reminder is sent in a round that still left Ivan's (due earlier, so it
         # would come first) to the dead claimer's lease.
         assert (await anna.next_message()).text.startswith("⏰ Call back Maria Sidorova")
         bot.clock.advance(minutes=1)  # the lease ran out
         reminder = await anna.next_message()
         assert reminder.text.startswith("⏰ Call back Ivan Petrov")
-        bot.clock.advance(minutes=20)  # later rounds: the next message is the note, not Ivan
+        bot.clock.advance(minutes=25)  # later rounds: the next message is the note, not Ivan
         assert (await anna.next_message()).text.startswith("⏰ Follow up with Maria Sidorova")
         [call, _, _] = await all_activities(bot)
         assert call.reminder_attempts == 1 and call.reminder_attempted_at is not None
