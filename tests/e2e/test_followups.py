@@ -307,3 +307,33 @@ async def test_a_reminder_whose_send_began_before_the_kill_is_not_sent_again(
         assert len(emulator.calls_to("sendMessage")) == sent_before + 1
         [call, _] = await all_activities(bot)
         assert call.reminder_attempts == 1 and call.reminder_attempted_at is not None
+
+
+async def _until(condition, what: str) -> None:
+    for _ in range(600):  # a failure guard only: it ends as soon as the condition holds
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_reminder_that_keeps_failing_is_given_up_after_five_attempts(start_bot, emulator):
+    async with start_bot(**FAST, telegram_retries=0) as bot:
+        anna = await _anna_with_ivan_and_maria(bot)
+        await _log(anna, "/call Petrov talked, call back in 1 hour")  # due 10:00
+        await _log(anna, "/call Sidorova talked, call back in 2 hours")  # 11:00
+        emulator.fail_next("sendMessage", count=5, status=502)  # the 6th would go through
+        bot.clock.advance(hours=1)
+
+        async def attempts_used_up() -> bool:
+            return (await all_activities(bot))[0].reminder_attempts == 5
+
+        await _until(attempts_used_up, "five attempts at Ivan's reminder")
+        bot.clock.advance(hours=1)
+        # Maria's reminder is next: Ivan's (due earlier) would have come first, had it been
+        # tried a sixth time.
+        assert (await anna.next_message()).text.startswith("⏰ Call back Maria Sidorova")
+        statuses = [c.status for c in emulator.calls if c.method == "sendMessage"]
+        assert statuses[-6:] == [502] * 5 + [200]
+        ivan, _ = await all_activities(bot)
+        assert ivan.reminded_at is not None and not ivan.done
