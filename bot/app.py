@@ -64,6 +64,7 @@ def build_services(settings: Settings, *, database: Database | None = None, cloc
             allow_new_workspaces=settings.allow_new_workspaces,
             invite_ttl=timedelta(days=settings.invite_ttl_days),
             reminder_interval=timedelta(seconds=settings.reminder_interval_seconds),
+            reminder_lease=timedelta(seconds=settings.reminder_lease_seconds),
             digest_interval=timedelta(seconds=settings.digest_interval_seconds),
         ),
         clock=clock or utcnow,

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     allow_new_workspaces: bool = False
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     reminder_interval_seconds: float = Field(default=30, gt=0, le=3600)
+    reminder_lease_seconds: float = Field(default=600, gt=0, le=86400)
     digest_interval_seconds: float = Field(default=60, gt=0, le=3600)
     telegram_retries: int = Field(default=3, ge=0, le=10)
     telegram_rate_limit: bool = True

@@ -17,6 +17,10 @@ from storage.repositories import audit
 
 MAX_NOTE = 4000
 MAX_DURATION = 24 * 3600
+# A claimed reminder whose send never began (its claimer died) is claimed again after this.
+REMINDER_LEASE = timedelta(minutes=10)
+# Sends that failed on the network are retried in later rounds, this many times in all.
+REMINDER_MAX_ATTEMPTS = 5
 
 
 class ActivityProblem(StrEnum):
@@ -147,6 +151,7 @@ async def set_follow_up(
 async def _follow_up_at(session: AsyncSession, activity: Activity, until: datetime | None):
     """An open follow-up at `until`, not reminded yet (or none at all)."""
     activity.follow_up_at, activity.reminded_at = until, None
+    activity.reminder_attempted_at, activity.reminder_attempts = None, 0
     activity.done, activity.done_at = False, None
     session.add(activity)
     await session.flush()
@@ -208,9 +213,26 @@ async def agenda(session: AsyncSession, *, actor: Member, now: datetime, tz: str
     return await repo.agenda(session, member_id=actor.id, until=end_of_local_day(now, tz))
 
 
-async def claim_due_reminders(session: AsyncSession, *, now: datetime) -> list[Activity]:
-    return await repo.claim_due(session, now=now)
+async def claim_due_reminders(
+    session: AsyncSession, *, now: datetime, lease: timedelta = REMINDER_LEASE
+) -> list[Activity]:
+    return await repo.claim_due(session, now=now, lease=lease, max_attempts=REMINDER_MAX_ATTEMPTS)
 
 
-async def release_reminder(session: AsyncSession, *, activity_id: int) -> None:
-    await repo.release(session, activity_id=activity_id)
+async def start_reminder(
+    session: AsyncSession, *, activity_id: int, claimed_at: datetime, now: datetime
+) -> bool:
+    """Mark the send as begun, right before it (commit first): True if it may be sent."""
+    return await repo.mark_attempt(session, activity_id=activity_id, claimed_at=claimed_at, now=now)
+
+
+async def release_reminder(
+    session: AsyncSession, *, activity_id: int, claimed_at: datetime
+) -> bool:
+    """Retry a send that failed on the network in a later round; False when given up."""
+    return await repo.release(
+        session,
+        activity_id=activity_id,
+        claimed_at=claimed_at,
+        max_attempts=REMINDER_MAX_ATTEMPTS,
+    )

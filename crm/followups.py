@@ -118,16 +118,22 @@ class Reminder:
     workspace: Workspace
 
 
-async def claim_reminders(session: AsyncSession, *, now: datetime) -> list[Reminder]:
+async def claim_reminders(
+    session: AsyncSession, *, now: datetime, lease: timedelta = activities.REMINDER_LEASE
+) -> list[Reminder]:
     """Claim the follow-ups that fell due (each exactly once, see the repository) with whom to
-    remind. One whose member has left the team stays claimed and is not sent."""
-    claimed = await activities.claim_due_reminders(session, now=now)
+    remind. The claim is a lease until `activities.start_reminder` marks the send as begun.
+    One whose member has left the team is settled at once and never sent."""
+    claimed = await activities.claim_due_reminders(session, now=now, lease=lease)
     reminders = []
     for activity in claimed:
         member = activity.member_id and await members_repo.get_member(
             session, workspace_id=activity.workspace_id, member_id=activity.member_id
         )
-        if not member:
+        if not member:  # marked as attempted, or the lease would hand it out again and again
+            await activities.start_reminder(
+                session, activity_id=activity.id, claimed_at=now, now=now
+            )
             continue
         workspace = await members_repo.get_workspace(session, activity.workspace_id)
         [item] = await describe(session, workspace_id=activity.workspace_id, items=[activity])

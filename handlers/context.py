@@ -19,6 +19,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from crm.activities import REMINDER_LEASE
 from crm.i18n import Catalogs, Translator
 from crm.team import WorkspaceDefaults
 from storage.db import Database
@@ -38,6 +39,7 @@ class Options:
     allow_new_workspaces: bool = False
     invite_ttl: timedelta = timedelta(days=7)
     reminder_interval: timedelta = timedelta(seconds=30)
+    reminder_lease: timedelta = REMINDER_LEASE  # a crashed claimer's reminder is claimed again
     digest_interval: timedelta = timedelta(seconds=60)
 
 

@@ -288,7 +288,13 @@ class Activity(SQLModel, table=True):
     done: bool = Field(default=False, nullable=False)
     done_at: datetime | None = _moment()  # when it was marked done (None: open, or done before
     # this was recorded)
+    # The reminder's claim: a lease while its send has not begun (a crashed claimer's row is
+    # claimed again), final once `reminder_attempted_at` says the send began.
     reminded_at: datetime | None = _moment()
+    reminder_attempted_at: datetime | None = _moment()
+    reminder_attempts: int = Field(
+        default=0, nullable=False, sa_column_kwargs={"server_default": "0"}
+    )
     created_at: datetime = _created()
     deleted_at: datetime | None = _moment()
 

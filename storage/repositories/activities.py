@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -112,19 +112,40 @@ async def targets(
     return found[0], found[1]
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[Activity]:
-    """Mark due, unreminded follow-ups as reminded and return them.
+def _claimable(now: datetime, lease: timedelta):
+    """Never claimed, or claimed at least `lease` ago by a claimer that never began the send
+    (it died between its claim and the send: the reminder is not lost)."""
+    return or_(
+        col(Activity.reminded_at).is_(None),
+        and_(
+            col(Activity.reminder_attempted_at).is_(None),
+            col(Activity.reminded_at) <= now - lease,
+        ),
+    )
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int,
+    limit: int = 100,
+) -> list[Activity]:
+    """Claim due follow-ups for a reminder (`reminded_at` = `now`) and return them.
 
     The conditional UPDATE is the claim: when two bot instances run it at once, a row that one
-    of them updated no longer matches `reminded_at IS NULL` for the other."""
+    of them updated no longer matches `_claimable` for the other. A claim is a lease until
+    `mark_attempt`; one whose send was attempted `max_attempts` times is not claimed again."""
     due = (
         select(Activity.id)
         .where(
             col(Activity.follow_up_at).is_not(None),
             col(Activity.follow_up_at) <= now,
             col(Activity.done).is_(False),
-            col(Activity.reminded_at).is_(None),
             col(Activity.deleted_at).is_(None),
+            col(Activity.reminder_attempts) < max_attempts,
+            _claimable(now, lease),
         )
         .order_by(col(Activity.follow_up_at))
         .limit(limit)
@@ -134,8 +155,8 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
         return []
     claimed = await session.exec(
         update(Activity)
-        .where(col(Activity.id).in_(ids), col(Activity.reminded_at).is_(None))
-        .values(reminded_at=now)
+        .where(col(Activity.id).in_(ids), _claimable(now, lease))
+        .values(reminded_at=now, reminder_attempted_at=None)
         .returning(Activity.id)
     )
     claimed_ids = [row[0] for row in claimed.all()]
@@ -149,8 +170,38 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
     return sorted((await session.exec(statement)).all(), key=lambda a: a.follow_up_at)
 
 
-async def release(session: AsyncSession, *, activity_id: int) -> None:
-    """Undo a claim whose reminder could not be delivered, so the next round tries again."""
-    await session.exec(
-        update(Activity).where(col(Activity.id) == activity_id).values(reminded_at=None)
+async def mark_attempt(
+    session: AsyncSession, *, activity_id: int, claimed_at: datetime, now: datetime
+) -> bool:
+    """Record that the send of the claim made at `claimed_at` begins; False when that claim is
+    no longer ours (taken over after its lease, or the follow-up was moved, done or deleted
+    meanwhile): then it must not be sent. Once marked, the claim is never taken over."""
+    marked = await session.exec(
+        update(Activity)
+        .where(
+            col(Activity.id) == activity_id,
+            col(Activity.reminded_at) == claimed_at,
+            col(Activity.reminder_attempted_at).is_(None),
+            col(Activity.done).is_(False),
+            col(Activity.deleted_at).is_(None),
+        )
+        .values(reminder_attempted_at=now, reminder_attempts=Activity.reminder_attempts + 1)
     )
+    return marked.rowcount == 1
+
+
+async def release(
+    session: AsyncSession, *, activity_id: int, claimed_at: datetime, max_attempts: int
+) -> bool:
+    """Give back a claim whose send failed without reaching Telegram, so a later round tries
+    again; False (the claim stays, final) once its attempts are used up."""
+    released = await session.exec(
+        update(Activity)
+        .where(
+            col(Activity.id) == activity_id,
+            col(Activity.reminded_at) == claimed_at,
+            col(Activity.reminder_attempts) < max_attempts,
+        )
+        .values(reminded_at=None, reminder_attempted_at=None)
+    )
+    return released.rowcount == 1

@@ -1,10 +1,13 @@
-"""Follow-up reminders (sent by the job, exactly once, across restarts), their buttons, /today."""
+"""Follow-up reminders (sent by the job, exactly once, across restarts and a job killed
+mid-round), their buttons, /today."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from emulator.driver import BotMessage
+from handlers import reminders
 from tests.e2e.activity_helpers import (
     add_contact,
     add_organization,
@@ -15,6 +18,12 @@ from tests.e2e.activity_helpers import (
 )
 
 FAST = {"reminder_interval_seconds": 0.2}
+LEASE = {"reminder_lease_seconds": 300}  # 5 minutes of the test clock (the default is 10)
+
+
+class Killed(BaseException):
+    """The process dying at this point of the job: nothing after it runs, and no `except
+    Exception` of the bot's catches it."""
 
 
 def is_reminder(message: BotMessage) -> bool:
@@ -225,3 +234,106 @@ async def test_a_reminder_whose_send_timed_out_is_not_sent_again(start_bot, emul
         await anna.expect_no_message(within=3.5)  # many rounds: not sent a second time
         [call] = await all_activities(bot)
         assert call.reminded_at is not None
+
+
+async def _anna_with_ivan_and_maria(bot):
+    anna = await _anna_with_ivan(bot)
+    await add_contact(bot, anna, "Maria Sidorova")
+    return anna
+
+
+async def test_a_reminder_claimed_by_a_killed_job_arrives_once_after_its_lease(
+    start_bot, monkeypatch
+):
+    sending = reminders._deliver
+    claimed = asyncio.Event()
+
+    async def killed_after_the_claim(*args, **kwargs):
+        claimed.set()
+        raise Killed  # the claim is committed; the send never begins
+
+    monkeypatch.setattr(reminders, "_deliver", killed_after_the_claim)
+    async with start_bot(**FAST, **LEASE) as bot:
+        anna = await _anna_with_ivan_and_maria(bot)
+        await _log(anna, "/call Petrov talked, call back in 1 hour")  # due 10:00
+        await _log(anna, "/call Sidorova talked, call back in 64 minutes")  # 10:04
+        await _log(anna, "/note Sidorova wants a discount, remind me in 90 minutes")  # 10:30
+        bot.clock.advance(hours=1)
+        await asyncio.wait_for(claimed.wait(), timeout=30)
+        [call, _, _] = await all_activities(bot)
+        assert (call.reminded_at, call.reminder_attempted_at) == (bot.clock.now, None)
+    monkeypatch.setattr(reminders, "_deliver", sending)
+
+    async with start_bot(**FAST, **LEASE) as bot:  # restarted; Ivan's claim is 4 min old
+        bot.clock.advance(minutes=4)
+        # Maria's reminder is sent in a round that still left Ivan's (due earlier, so it
+        # would come first) to the dead claimer's lease.
+        assert (await anna.next_message()).text.startswith("⏰ Call back Maria Sidorova")
+        bot.clock.advance(minutes=1)  # the lease ran out
+        reminder = await anna.next_message()
+        assert reminder.text.startswith("⏰ Call back Ivan Petrov")
+        bot.clock.advance(minutes=25)  # later rounds: the next message is the note, not Ivan
+        assert (await anna.next_message()).text.startswith("⏰ Follow up with Maria Sidorova")
+        [call, _, _] = await all_activities(bot)
+        assert call.reminder_attempts == 1 and call.reminder_attempted_at is not None
+
+
+async def test_a_reminder_whose_send_began_before_the_kill_is_not_sent_again(
+    start_bot, monkeypatch, emulator
+):
+    marking = reminders._mark_attempt
+    marked = asyncio.Event()
+
+    async def killed_after_the_mark(*args):
+        assert await marking(*args)
+        marked.set()
+        # Killed before the request (had it reached Telegram, a resend would show it twice):
+        # the rule is the same, the attempt is never repeated.
+        raise Killed
+
+    monkeypatch.setattr(reminders, "_mark_attempt", killed_after_the_mark)
+    async with start_bot(**FAST, **LEASE) as bot:
+        anna = await _anna_with_ivan_and_maria(bot)
+        await _log(anna, "/call Petrov talked, call back in 1 hour")  # due 10:00
+        await _log(anna, "/call Sidorova talked, call back in 75 minutes")  # 10:15
+        bot.clock.advance(hours=1)
+        await asyncio.wait_for(marked.wait(), timeout=30)
+    monkeypatch.setattr(reminders, "_mark_attempt", marking)
+    sent_before = len(emulator.calls_to("sendMessage"))
+
+    async with start_bot(**FAST, **LEASE) as bot:
+        bot.clock.advance(minutes=15)  # Ivan's claim is past its lease, but was attempted
+        assert (await anna.next_message()).text.startswith("⏰ Call back Maria Sidorova")
+        assert len(emulator.calls_to("sendMessage")) == sent_before + 1
+        [call, _] = await all_activities(bot)
+        assert call.reminder_attempts == 1 and call.reminder_attempted_at is not None
+
+
+async def _until(condition, what: str) -> None:
+    for _ in range(600):  # a failure guard only: it ends as soon as the condition holds
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_reminder_that_keeps_failing_is_given_up_after_five_attempts(start_bot, emulator):
+    async with start_bot(**FAST, telegram_retries=0) as bot:
+        anna = await _anna_with_ivan_and_maria(bot)
+        await _log(anna, "/call Petrov talked, call back in 1 hour")  # due 10:00
+        await _log(anna, "/call Sidorova talked, call back in 2 hours")  # 11:00
+        emulator.fail_next("sendMessage", count=5, status=502)  # the 6th would go through
+        bot.clock.advance(hours=1)
+
+        async def attempts_used_up() -> bool:
+            return (await all_activities(bot))[0].reminder_attempts == 5
+
+        await _until(attempts_used_up, "five attempts at Ivan's reminder")
+        bot.clock.advance(hours=1)
+        # Maria's reminder is next: Ivan's (due earlier) would have come first, had it been
+        # tried a sixth time.
+        assert (await anna.next_message()).text.startswith("⏰ Call back Maria Sidorova")
+        statuses = [c.status for c in emulator.calls if c.method == "sendMessage"]
+        assert statuses[-6:] == [502] * 5 + [200]
+        ivan, _ = await all_activities(bot)
+        assert ivan.reminded_at is not None and not ivan.done

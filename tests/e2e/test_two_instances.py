@@ -1,6 +1,7 @@
 """Two bot instances on one PostgreSQL database and one Bot API: a conversation goes on from
 one to the other, an update both receive has its effect and its reply once, and a due reminder
-goes out once when both run their reminder job at the same moment, and so does a due digest.
+goes out once when both run their reminder job at the same moment (also one a dead instance
+claimed, once its lease ran out), and so does a due digest.
 
 Telegram gives each update to one getUpdates caller only, so two instances scale out behind a
 webhook. Here a router plays the load balancer: it takes the updates the emulator queues and
@@ -18,6 +19,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, started
 from bot.config import load_settings
+from crm import followups
 from emulator import BotApiEmulator
 from handlers import digests_job, reminders
 from storage.db import Database
@@ -141,6 +143,29 @@ async def test_a_due_reminder_is_sent_once_by_two_instances_at_the_same_moment(i
     reminder = await anna.next_message()
     assert reminder.text.startswith("⏰ Call back Ivan Petrov")
     await anna.expect_no_message(within=0.5)
+
+
+async def test_a_dead_instances_claim_is_taken_over_by_one_instance_once(instances, emulator):
+    bot, first, second = instances
+    anna = bot.user(1, "Anna")
+    with Router(emulator) as router:
+        router.to = [first]
+        await bot.onboard(anna)
+        await add_contact(bot, anna, "Ivan Petrov")
+        await anna.send("/call Petrov discussed prices, call back in 1 hour")
+        await anna.next_message()
+    bot.clock.advance(hours=1)
+    async with bot.database.transaction() as session:  # a third instance claims, then dies
+        assert len(await followups.claim_reminders(session, now=bot.clock.now)) == 1
+    sent_before = len(emulator.calls_to("sendMessage"))
+    bot.clock.advance(minutes=9)
+    await _run_at_once(reminders.JOB_NAME, first, second)
+    assert len(emulator.calls_to("sendMessage")) == sent_before  # still its lease
+    bot.clock.advance(minutes=1)
+    for _ in range(5):  # the lease ran out: both take it over at once, rounds after rounds
+        await _run_at_once(reminders.JOB_NAME, first, second)
+    assert len(emulator.calls_to("sendMessage")) == sent_before + 1
+    assert (await anna.next_message()).text.startswith("⏰ Call back Ivan Petrov")
 
 
 async def test_a_due_digest_is_sent_once_by_two_instances_at_the_same_moment(instances, emulator):

@@ -6,12 +6,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import col, select
 
 from crm import activities, directory, team
 from crm.activities import ActivityError, ActivityInput, ActivityProblem
 from crm.directory import ContactInput, Kind, OrganizationInput
 from crm.team import Person, WorkspaceDefaults
-from storage.models import ActivityKind, Outcome, Role
+from storage.models import Activity, ActivityKind, Outcome, Role
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
 DEFAULTS = WorkspaceDefaults(locale="en", region="RU", timezone="Europe/Moscow", currency="RUB")
@@ -123,7 +124,7 @@ async def test_due_reminders_are_claimed_exactly_once_even_by_racing_instances(d
     assert sorted(claimed) == sorted(a.id for a in due)
     assert await claim() == []
     async with database.transaction() as session:  # a failed delivery gives it back
-        await activities.release_reminder(session, activity_id=due[0].id)
+        await activities.release_reminder(session, activity_id=due[0].id, claimed_at=NOW)
     assert await claim() == [due[0].id]
 
 
@@ -138,3 +139,95 @@ async def test_snoozing_makes_it_due_again_later(database):
         assert await activities.claim_due_reminders(session, now=NOW) == []
         later = await activities.claim_due_reminders(session, now=NOW + timedelta(hours=1))
     assert [a.id for a in later] == [call.id]
+
+
+async def all_calls(database) -> list[Activity]:
+    async with database.snapshot() as session:
+        return list((await session.exec(select(Activity).order_by(col(Activity.id)))).all())
+
+
+async def _claim(database, now, lease=activities.REMINDER_LEASE) -> list[int]:
+    async with database.transaction() as session:
+        return [a.id for a in await activities.claim_due_reminders(session, now=now, lease=lease)]
+
+
+async def _start(database, activity_id, claimed_at) -> bool:
+    async with database.transaction() as session:
+        return await activities.start_reminder(
+            session, activity_id=activity_id, claimed_at=claimed_at, now=claimed_at
+        )
+
+
+async def _release(database, activity_id, claimed_at) -> bool:
+    async with database.transaction() as session:
+        return await activities.release_reminder(
+            session, activity_id=activity_id, claimed_at=claimed_at
+        )
+
+
+async def test_a_claim_whose_send_never_began_is_claimed_again_after_its_lease(database):
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    lease = timedelta(minutes=10)
+    assert await _claim(database, NOW, lease) == [call.id]  # then the claimer dies
+    assert await _claim(database, NOW + lease - timedelta(seconds=1), lease) == []  # leased
+    later = NOW + lease
+    assert await _claim(database, later, lease) == [call.id]  # taken over
+    assert await _start(database, call.id, NOW) is False  # the first claimer lost it
+    assert await _start(database, call.id, later) is True
+    assert await _start(database, call.id, later) is False  # one attempt per claim
+    assert await _claim(database, later + timedelta(days=1), lease) == []  # attempted: final
+
+
+async def test_an_attempted_send_is_never_claimed_again(database):
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    assert await _claim(database, NOW) == [call.id]
+    assert await _start(database, call.id, NOW) is True  # and the process dies mid-send
+    for hours in (1, 24, 24 * 30):
+        assert await _claim(database, NOW + timedelta(hours=hours)) == []
+    [stored] = await all_calls(database)
+    assert stored.reminder_attempts == 1 and stored.reminder_attempted_at == NOW
+
+
+async def test_racing_instances_take_a_stale_claim_over_once(database):
+    _, rep, _, ivan = await _setup(database)
+    calls = [await _log(database, rep, ivan.id, follow_up_at=NOW) for _ in range(3)]
+    assert sorted(await _claim(database, NOW)) == sorted(c.id for c in calls)
+    later = NOW + activities.REMINDER_LEASE
+    results = await asyncio.gather(*(_claim(database, later) for _ in range(4)))
+    assert sorted(i for result in results for i in result) == sorted(c.id for c in calls)
+    starts = await asyncio.gather(*(_start(database, c.id, later) for c in calls for _ in "ab"))
+    assert starts.count(True) == len(calls)  # each sent by one of them, once
+
+
+async def test_network_failures_are_retried_up_to_the_cap(database):
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    now = NOW
+    for attempt in range(1, activities.REMINDER_MAX_ATTEMPTS + 1):
+        assert await _claim(database, now) == [call.id], attempt
+        assert await _start(database, call.id, now) is True
+        given_back = await _release(database, call.id, now)
+        assert given_back is (attempt < activities.REMINDER_MAX_ATTEMPTS)
+        now += timedelta(minutes=1)
+    assert await _claim(database, now + timedelta(days=1)) == []  # given up
+    [stored] = await all_calls(database)
+    assert stored.reminder_attempts == activities.REMINDER_MAX_ATTEMPTS
+    assert stored.reminded_at is not None  # it stays claimed
+
+    async with database.transaction() as session:  # a new follow-up time is a new reminder
+        await activities.reschedule(
+            session, actor=rep, activity_id=call.id, until=now + timedelta(days=2)
+        )
+    assert await _claim(database, now + timedelta(days=2)) == [call.id]
+
+
+async def test_a_follow_up_done_after_its_claim_is_not_sent(database):
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    assert await _claim(database, NOW) == [call.id]
+    async with database.transaction() as session:
+        await activities.complete(session, actor=rep, activity_id=call.id, now=NOW)
+    assert await _start(database, call.id, NOW) is False
+    assert await _claim(database, NOW + timedelta(days=1)) == []

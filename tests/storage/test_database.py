@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from alembic import command
@@ -11,12 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, text
 from sqlmodel import SQLModel, select
 
+from crm import activities
 from storage import schema
 from storage.db import Database
-from storage.models import AuditEvent, Workspace
+from storage.models import Activity, ActivityKind, AuditEvent, Workspace
 from storage.repositories import audit, updates
 from storage.search_index import is_search_object
 from tests.conftest import DATABASE_KINDS, POSTGRES_URL, empty_database, fresh_schema
+from tests.storage.teams import NOW, admin_and_rep
 
 
 async def test_sqlite_pragmas_are_on(tmp_path):
@@ -136,3 +139,37 @@ async def test_postgres_tests_run_in_a_schema_of_their_own():
         finally:
             await db.dispose()
     assert path == f"{schema_name},public"
+
+
+@pytest.mark.parametrize("kind", DATABASE_KINDS)
+async def test_reminders_sent_before_revision_0006_are_not_sent_again(kind, tmp_path):
+    """0006 made an unattempted claim a lease; the claims made before it were all sent."""
+    async with empty_database(kind, tmp_path) as (url, schema_name):
+        await schema.upgrade_async(url, schema=schema_name)
+        db = Database(url, schema=schema_name)
+        try:
+            async with db.transaction() as session:
+                _, rep = await admin_and_rep(session)
+                for reminded_at in (NOW, None):
+                    session.add(
+                        Activity(
+                            workspace_id=rep.workspace_id,
+                            member_id=rep.id,
+                            kind=ActivityKind.note,
+                            follow_up_at=NOW,
+                            reminded_at=reminded_at,
+                        )
+                    )
+        finally:
+            await db.dispose()
+        config = schema.alembic_config(url, schema=schema_name)
+        await asyncio.to_thread(command.downgrade, config, "0005")
+        await schema.upgrade_async(url, schema=schema_name)
+        db = Database(url, schema=schema_name)
+        try:
+            async with db.transaction() as session:
+                later = NOW + timedelta(days=1)
+                claimed = await activities.claim_due_reminders(session, now=later)
+        finally:
+            await db.dispose()
+    assert [(a.reminded_at, a.reminder_attempts) for a in claimed] == [(later, 0)]
