@@ -33,11 +33,10 @@ async def gate(update: Update, ctx: CrmContext) -> None:
         raise ApplicationHandlerStop  # the CRM works in private chats only
     unit = ctx.unit
     unit.state = await chat_state.get(ctx.session, chat_id=chat.id, user_id=user.id)
-    member = await repo.active_member_by_user(ctx.session, user.id)
-    if member is not None:
-        unit.member = member
-        unit.workspace = await repo.get_workspace(ctx.session, member.workspace_id)
-        unit.translator = ctx.services.catalogs.for_member(member, unit.workspace)
+    membership = await repo.active_membership(ctx.session, user.id)
+    if membership is not None:
+        unit.member, unit.workspace = membership
+        unit.translator = ctx.services.catalogs.for_member(unit.member, unit.workspace)
         return
     if _is_start_command(update) or _in_onboarding(ctx) or is_public(update):
         return

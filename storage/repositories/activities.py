@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Activity, Contact, Organization
+from storage.repositories.directory import held
 
 
 async def add(session: AsyncSession, activity: Activity) -> Activity:
@@ -102,12 +103,18 @@ async def targets(
     follow-up still says whom it concerns after its card went to the trash."""
     found: list[dict] = []
     for model, ids in ((Contact, contact_ids), (Organization, organization_ids)):
-        rows = []
-        if ids:
+        rows, missing = [], []
+        for record_id in sorted(set(ids)):  # often read already in this update: no round trip
+            record = held(session, model, record_id)
+            if record is None:
+                missing.append(record_id)
+            elif record.workspace_id == workspace_id:
+                rows.append(record)
+        if missing:
             statement = select(model).where(
-                model.workspace_id == workspace_id, col(model.id).in_(sorted(set(ids)))
+                model.workspace_id == workspace_id, col(model.id).in_(missing)
             )
-            rows = (await session.exec(statement)).all()
+            rows += (await session.exec(statement)).all()
         found.append({row.id: row for row in rows})
     return found[0], found[1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import column, delete, func, literal_column, or_, table, text
+from sqlalchemy import column, delete, func, inspect, literal_column, or_, table, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,8 +37,31 @@ async def get_contact(
     return await _get(session, Contact, workspace_id, contact_id, deleted)
 
 
+def held(session: AsyncSession, model, record_id: int):
+    """The record if this session already holds it with every column loaded, else None.
+
+    One update often reads a record again (a call's target, then the activity's, then its
+    description). A SELECT would hand back this same object, its attributes untouched (the
+    identity map), after flushing pending changes that the object already shows: the
+    session's copy answers without the round trip."""
+    sync = session.sync_session
+    record = sync.identity_map.get(sync.identity_key(model, record_id))
+    if record is None or record in sync.deleted:
+        return None
+    state = inspect(record)
+    if state.deleted or state.was_deleted or state.expired:
+        return None
+    if state.unloaded & set(inspect(model).column_attrs.keys()):
+        return None
+    return record
+
+
 async def _get(session, model, workspace_id: int, record_id: int, deleted: bool):
     """A record of this workspace: live ones, or with `deleted=True` only deleted ones."""
+    record = held(session, model, record_id)
+    if record is not None:
+        matches = record.workspace_id == workspace_id and (record.deleted_at is not None) == deleted
+        return record if matches else None
     deleted_filter = (
         col(model.deleted_at).is_not(None) if deleted else col(model.deleted_at).is_(None)
     )

@@ -49,6 +49,19 @@ async def active_member_by_user(session: AsyncSession, telegram_user_id: int) ->
     return (await session.exec(statement)).first()
 
 
+async def active_membership(
+    session: AsyncSession, telegram_user_id: int
+) -> tuple[Member, Workspace] | None:
+    """The user's active member with its workspace, in one query: every update needs both."""
+    statement = (
+        select(Member, Workspace)
+        .join(Workspace, col(Workspace.id) == col(Member.workspace_id))
+        .where(Member.telegram_user_id == telegram_user_id, col(Member.removed_at).is_(None))
+    )
+    row = (await session.exec(statement)).first()
+    return (row[0], row[1]) if row else None
+
+
 async def get_member(session: AsyncSession, *, workspace_id: int, member_id: int) -> Member | None:
     statement = select(Member).where(
         Member.id == member_id,

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from crm import directory, search, team
 from crm.directory import ContactInput, DirectoryError, DirectoryProblem, Kind, OrganizationInput
 from crm.team import Person, WorkspaceDefaults
+from storage.repositories import activities as activities_repo
 from storage.repositories import audit
+from storage.repositories import directory as repo
 from tests.storage.teams import admin_and_rep
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -207,3 +210,54 @@ async def test_invalid_input_is_refused_before_anything_is_written(database):
             await _org(database, admin, **fields)
         assert error.value.problem == problem
     assert (await _find(database, admin, "ромашка")).count == 0
+
+
+async def test_a_record_read_again_in_one_transaction_keeps_the_workspace_and_trash_rules(
+    database,
+):
+    """Lookups answer from the session's copy when it holds the record: the same rules apply
+    as to a fresh SELECT, including a change not flushed yet."""
+    admin, _, stranger = await _team(database)
+    org = await _org(database, admin)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with database.transaction() as session:
+            args = {"workspace_id": admin.workspace_id, "organization_id": org.id}
+            first = await repo.get_organization(session, **args)
+            read = len(statements)
+            assert await repo.get_organization(session, **args) is first
+            assert len(statements) == read  # answered by the session's copy
+            assert (
+                await repo.get_organization(
+                    session, workspace_id=stranger.workspace_id, organization_id=org.id
+                )
+                is None
+            )
+            assert await repo.get_organization(session, **args, deleted=True) is None
+            contacts, organizations = await activities_repo.targets(
+                session, workspace_id=admin.workspace_id, contact_ids=(), organization_ids=[org.id]
+            )
+            assert organizations == {org.id: first} and len(statements) == read
+            other, _ = await activities_repo.targets(
+                session, workspace_id=stranger.workspace_id, contact_ids=(), organization_ids=[]
+            )
+            assert other == {}
+            assert (
+                await activities_repo.targets(
+                    session,
+                    workspace_id=stranger.workspace_id,
+                    contact_ids=(),
+                    organization_ids=[org.id],
+                )
+            )[1] == {}
+            first.deleted_at = NOW  # in the trash, not flushed yet
+            assert await repo.get_organization(session, **args) is None
+            assert await repo.get_organization(session, **args, deleted=True) is first
+            await session.rollback()
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)

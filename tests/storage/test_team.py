@@ -124,6 +124,28 @@ async def test_only_admins_invite_and_manage(database):
             await team.change_role(session, actor=rep, member_id=admin.id, role=Role.rep)
 
 
+async def test_active_membership_is_the_member_with_its_workspace_until_removed(database):
+    workspace, admin = await _workspace(database)
+    other, _ = await _workspace_of(database, Person(telegram_user_id=303, display_name="Other"))
+    _, code = await _invite(database, admin)
+    _, rep, _ = await _join(database, code)
+    async with database.transaction() as session:
+        member, its_workspace = await repo.active_membership(session, COLLEAGUE.telegram_user_id)
+        assert (member.id, its_workspace.id) == (rep.id, workspace.id)
+        assert its_workspace.name == "Acme Trading" and other.id != workspace.id
+        assert await repo.active_membership(session, 999) is None
+        await team.remove_member(session, actor=admin, member_id=rep.id, now=NOW)
+    async with database.transaction() as session:
+        assert await repo.active_membership(session, COLLEAGUE.telegram_user_id) is None
+
+
+async def _workspace_of(database, owner):
+    async with database.transaction() as session:
+        return await team.create_workspace(
+            session, name="Other", owner=owner, defaults=DEFAULTS, hosted=True
+        )
+
+
 async def test_role_change_and_removal_keep_one_admin(database):
     _, admin = await _workspace(database)
     _, code = await _invite(database, admin)
