@@ -156,8 +156,9 @@ async def test_stopping_finishes_the_update_in_hand(start_webhook_bot, emulator)
     async with start_webhook_bot() as (running, base):
         owner = await running.onboard(running.user(1, "Olga"))
         emulator.delay_next("sendMessage", 1.0)  # the reply is still on its way when we stop
+        since = len(emulator.calls)
         assert await post(base, forged_update(running, owner, "/help", 9300), SECRET) == 200
-        await asyncio.sleep(0.3)
+        await emulator.wait_for_calls("sendMessage", since=since, answered=False)
     assert "/team" in (await owner.next_message()).text  # finished before the bot stopped
     assert await ledger_has(running.database, 9300)
 
