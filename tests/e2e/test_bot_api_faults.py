@@ -92,7 +92,13 @@ async def test_a_gateway_time_out_is_not_repeated_blindly(bot, emulator, caplog)
     with caplog.at_level(logging.WARNING, logger="bot.outgoing"):
         await admin.send("/help")
         await emulator.wait_for_calls("sendMessage", since=since)
+
+        def logged() -> list[str]:
+            return [r.getMessage() for r in caplog.records if r.name == "bot.outgoing"]
+
+        await eventually(logged, "the bot to log the 504")
         await admin.expect_no_message(within=2.0)
     assert _send_statuses(emulator, since) == [504]
-    logged = [r.getMessage() for r in caplog.records if r.name == "bot.outgoing"]
-    assert logged == ["Bot API sendMessage answered 504; not repeated, it may have been delivered"]
+    assert logged() == [
+        "Bot API sendMessage answered 504; not repeated, it may have been delivered"
+    ]
