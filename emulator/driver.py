@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")
 RECENT_CALLS = 15
+# A failure guard, not an expectation: a passing wait returns as soon as the event is there,
+# so the guard is sized for a slow, loaded CI machine (several times slower than a laptop).
+WAIT_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -337,13 +340,13 @@ class FakeUser:
 
     # -- observing ----------------------------------------------------------------------------
 
-    async def next_message(self, timeout: float = 5.0) -> BotMessage:
+    async def next_message(self, timeout: float = WAIT_TIMEOUT) -> BotMessage:
         """The next bot message in this chat not yet consumed by this user object."""
         event = await self._next_event("message", timeout, "a bot message")
         return self._message(event)
 
     async def wait_for(
-        self, predicate: Callable[[BotMessage], bool], timeout: float = 5.0
+        self, predicate: Callable[[BotMessage], bool], timeout: float = WAIT_TIMEOUT
     ) -> BotMessage:
         """The next bot message matching ``predicate``; earlier ones are consumed too."""
         files = self._emu.files
@@ -355,23 +358,23 @@ class FakeUser:
         event = await self._next_event("message", timeout, "a matching bot message", matches)
         return self._message(event)
 
-    async def next_edit(self, timeout: float = 5.0) -> BotMessage:
+    async def next_edit(self, timeout: float = WAIT_TIMEOUT) -> BotMessage:
         """The message state after the next not-yet-consumed edit by the bot."""
         event = await self._next_event("edit", timeout, "a message edit")
         return self._message(event)
 
-    async def next_deletion(self, timeout: float = 5.0) -> int:
+    async def next_deletion(self, timeout: float = WAIT_TIMEOUT) -> int:
         """The id of the next message the bot deleted."""
         event = await self._next_event("delete", timeout, "a message deletion")
         assert event.message is not None
         return event.message.message_id
 
-    async def next_action(self, timeout: float = 5.0) -> str:
+    async def next_action(self, timeout: float = WAIT_TIMEOUT) -> str:
         """The next chat action (``typing``, ``upload_document``, ...)."""
         event = await self._next_event("action", timeout, "a chat action")
         return event.payload["action"]
 
-    async def callback_answer(self, callback_query_id: str, timeout: float = 5.0) -> dict:
+    async def callback_answer(self, callback_query_id: str, timeout: float = WAIT_TIMEOUT) -> dict:
         """The params of the bot's answerCallbackQuery (``text``, ``show_alert``, ...)."""
 
         def answered() -> dict[str, Any] | None:

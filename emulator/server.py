@@ -12,12 +12,13 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
-from emulator.driver import FakeUser
+from emulator.driver import WAIT_TIMEOUT, FakeUser
 from emulator.faults import ANY_METHOD, Fault, FaultPlan
 from emulator.files import FileStore
 from emulator.methods import METHODS, Context, Handler, Method, Options
@@ -31,6 +32,7 @@ TOKEN_RE = re.compile(r"(\d+):(.+)")
 API_PATH = re.compile(r"/bot([^/]*)/([^/]*)")
 FILE_PATH = re.compile(r"/file/bot([^/]*)/(.+)")
 DOWNLOAD_METHOD = "downloadFile"  # pseudo method name used for file downloads in ``calls``
+T = TypeVar("T")
 NOT_FOUND = ApiError(404, "Not Found")
 UNAUTHORIZED = ApiError(401, "Unauthorized")
 
@@ -180,6 +182,42 @@ class BotApiEmulator:
             if call.method.lower() == method.lower() and token in (None, call.token)
         ]
 
+    async def wait_until(
+        self, check: Callable[[], T], timeout: float = WAIT_TIMEOUT, what: str = "a condition"
+    ) -> T:
+        """The first truthy ``check()``, re-checked whenever the emulator's state changes (a call
+        arrives or is answered, a message is stored, a webhook delivery ends...).
+        ``AssertionError`` after ``timeout`` seconds."""
+        result = await self._signal.wait_until(check, timeout)
+        if not result:
+            raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+        return result
+
+    async def wait_for_calls(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        since: int = 0,
+        answered: bool = True,
+        timeout: float = WAIT_TIMEOUT,
+    ) -> list[ApiCall]:
+        """The calls of ``method`` (case-insensitive) among ``calls[since:]`` once ``count`` of
+        them were answered; with ``answered=False``, once ``count`` are still being served (a
+        long poll in progress, a delayed call). Lets a test wait for what the bot did instead
+        of sleeping and hoping it was done."""
+
+        def found() -> list[ApiCall] | None:
+            calls = [
+                call
+                for call in self.calls[since:]
+                if call.method.lower() == method.lower() and (call.status is not None) == answered
+            ]
+            return calls if len(calls) >= count else None
+
+        state = "answered" if answered else "in progress"
+        return await self.wait_until(found, timeout, f"{count} {method} call(s) {state}")
+
     # -- test driving -------------------------------------------------------------------------
 
     def user(
@@ -300,13 +338,13 @@ class BotApiEmulator:
         try:
             result = await self._execute(bot, call, method, error)
         except ApiError as exc:
-            call.status = exc.status
+            self._answered(call, exc.status)
             return _json_response(exc.status, exc.payload())
         except Exception as exc:
             error = self._internal_error(name, exc)
-            call.status = error.status
+            self._answered(call, error.status)
             return _json_response(error.status, error.payload())
-        call.status = 200
+        self._answered(call, 200)
         return _json_response(200, {"ok": True, "result": result})
 
     def _internal_error(self, name: str, exc: Exception) -> ApiError:
@@ -321,7 +359,12 @@ class BotApiEmulator:
         call.status = None
         self.calls.append(call)
         bot.calls.append(call)
+        self._signal.fire()  # wakes wait_for_calls(answered=False)
         return call
+
+    def _answered(self, call: ApiCall, status: int) -> None:
+        call.status = status
+        self._signal.fire()  # wakes wait_for_calls()
 
     async def _execute(
         self, bot: BotState, call: ApiCall, method: Method | None, error: ApiError | None
@@ -360,12 +403,12 @@ class BotApiEmulator:
         try:
             await self._execute(bot, call, Method(DOWNLOAD_METHOD, _noop), None)
         except ApiError as exc:
-            call.status = exc.status
+            self._answered(call, exc.status)
             return _json_response(exc.status, exc.payload())
         if stored is None or stored.size > self.options.max_download_size:
-            call.status = 404
+            self._answered(call, 404)
             return _json_response(404, NOT_FOUND.payload())
-        call.status = 200
+        self._answered(call, 200)
         return web.Response(
             body=stored.data,
             content_type=stored.mime_type or "application/octet-stream",

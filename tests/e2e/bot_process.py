@@ -46,7 +46,7 @@ class BotProcess:
     def log(self) -> str:
         return "\n".join(self.lines)
 
-    async def wait_for_line(self, text: str, timeout: float = 30) -> str:
+    async def wait_for_line(self, text: str, timeout: float = 60) -> str:
         async def seen() -> str:
             while True:
                 for line in self.lines:
@@ -59,7 +59,7 @@ class BotProcess:
 
         return await asyncio.wait_for(seen(), timeout)
 
-    async def wait(self, timeout: float = 30) -> int:
+    async def wait(self, timeout: float = 60) -> int:
         code = await asyncio.wait_for(self.process.wait(), timeout)
         await self._reader
         return code

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from tests.e2e.waiting import eventually
+
 
 def _send_statuses(emulator, since: int) -> list[int | None]:
     return [call.status for call in emulator.calls[since:] if call.method == "sendMessage"]
@@ -45,7 +47,8 @@ async def test_a_5xx_that_does_not_stop_gives_up_after_the_retries(start_bot, em
         since = len(emulator.calls)
         emulator.fail_next("sendMessage", 5, status=500)
         await admin.send("/help")
-        await admin.expect_no_message(within=2.0)
+        await emulator.wait_for_calls("sendMessage", 2, since=since)  # the try and one retry
+        await admin.expect_no_message(within=2.0)  # and no third
         assert _send_statuses(emulator, since) == [500, 500]
         emulator.clear_faults()
         await admin.send("/help")  # the bot itself is fine
@@ -58,13 +61,16 @@ async def test_a_send_that_timed_out_is_not_repeated_blindly(start_bot, emulator
         since = len(emulator.calls)
         # Telegram gets the message, but the answer comes after the bot stopped waiting.
         emulator.delay_next("sendMessage", 2.5, after=True)
+        gave_up = "Bot API sendMessage timed out; not repeated, it may have been delivered"
         with caplog.at_level(logging.WARNING):
             await admin.send("/help")
             await admin.next_message()
+            await eventually(
+                lambda: gave_up in [r.getMessage() for r in caplog.records], "the bot to give up"
+            )
             await admin.expect_no_message(within=3.0)
         assert len(_send_statuses(emulator, since)) == 1  # one call: the bot did not resend
         logged = [r.getMessage() for r in caplog.records]
-        assert "Bot API sendMessage timed out; not repeated, it may have been delivered" in logged
         assert not any(bot.settings.telegram_bot_token in line for line in logged)
 
 
@@ -85,7 +91,14 @@ async def test_a_gateway_time_out_is_not_repeated_blindly(bot, emulator, caplog)
     emulator.fail_next("sendMessage", status=504)
     with caplog.at_level(logging.WARNING, logger="bot.outgoing"):
         await admin.send("/help")
+        await emulator.wait_for_calls("sendMessage", since=since)
+
+        def logged() -> list[str]:
+            return [r.getMessage() for r in caplog.records if r.name == "bot.outgoing"]
+
+        await eventually(logged, "the bot to log the 504")
         await admin.expect_no_message(within=2.0)
     assert _send_statuses(emulator, since) == [504]
-    logged = [r.getMessage() for r in caplog.records if r.name == "bot.outgoing"]
-    assert logged == ["Bot API sendMessage answered 504; not repeated, it may have been delivered"]
+    assert logged() == [
+        "Bot API sendMessage answered 504; not repeated, it may have been delivered"
+    ]

@@ -25,7 +25,7 @@ async def answer_of(user: FakeUser) -> tuple[list[BotMessage], bytes]:
     """The answer's messages up to the chart, and the chart's bytes."""
     messages = []
     while True:
-        message = await user.next_message(timeout=15)
+        message = await user.next_message()
         if message.photo is not None:
             return messages, message.photo
         messages.append(message)

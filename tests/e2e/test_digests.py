@@ -16,6 +16,7 @@ from storage.models import DigestDelivery, DigestSubscription, Member, Role
 from tests.e2e.activity_helpers import add_contact, add_organization, data_of, member_of
 from tests.e2e.directory_helpers import alert
 from tests.e2e.test_rights_audit import refusals
+from tests.e2e.waiting import eventually
 
 FAST = {"digest_interval_seconds": 0.2}
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -38,11 +39,19 @@ async def _rows(bot, model) -> list:
 
 async def _met_by_the_job(bot) -> None:
     """The job writes a manager's default schedule the first time it meets them."""
-    for _ in range(50):
-        if await _rows(bot, DigestSubscription):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the digest job never met the admin")
+    await eventually(lambda: _rows(bot, DigestSubscription), "the digest job to meet the admin")
+
+
+async def _recorded(bot, done=lambda row: row.sent_at is not None) -> DigestDelivery:
+    """The one delivery row, once the job has recorded its outcome (after the last send)."""
+
+    async def row() -> DigestDelivery | None:
+        rows = await _rows(bot, DigestDelivery)
+        return rows[0] if rows and done(rows[0]) else None
+
+    found = await eventually(row, "the digest's delivery to be recorded")
+    assert len(await _rows(bot, DigestDelivery)) == 1
+    return found
 
 
 async def _team_with_calls(bot):
@@ -84,8 +93,8 @@ async def test_the_daily_digest_arrives_at_18_with_the_numbers_and_a_chart_once(
         bot.clock.advance(minutes=30)
         await olga.expect_no_message(within=0.8)  # ticking on: already sent
         await rimas.expect_no_message(within=0.1)  # reps get no team digest
-        [row] = await _rows(bot, DigestDelivery)
-        assert row.sent_at is not None and row.attempts == 1
+        row = await _recorded(bot)
+        assert row.attempts == 1
     async with start_bot(**FAST) as bot:  # a restart sends it no second time
         await olga.expect_no_message(within=0.8)
 
@@ -100,8 +109,8 @@ async def test_after_two_days_down_one_catch_up_digest_is_sent_not_several(start
         assert text.startswith("📊 Daily digest\nFri, Nov 27, 2026"), text
         assert "Nothing was logged in this period." in text
         await olga.expect_no_message(within=1.0)
-        [row] = await _rows(bot, DigestDelivery)
-        assert str(row.first_day) == "2026-11-27" and row.sent_at is not None
+        row = await _recorded(bot)
+        assert str(row.first_day) == "2026-11-27"
 
 
 async def test_a_network_failure_is_retried_after_a_pause(start_bot, emulator):
@@ -109,15 +118,19 @@ async def test_a_network_failure_is_retried_after_a_pause(start_bot, emulator):
     async with start_bot(**FAST, telegram_retries=0) as bot:
         olga, _rimas, _petras = await _team_with_calls(bot)
         emulator.fail_next("sendMessage", status=502)
+        since = len(emulator.calls)
         bot.clock.advance(**TO_18_MOSCOW)
+        [failed] = await emulator.wait_for_calls("sendMessage", since=since)
+        assert failed.status == 502
+        await _recorded(bot, lambda row: row.error is not None)
         await olga.expect_no_message(within=0.8)  # failed; the next rounds wait
         bot.clock.advance(minutes=5)
         digest = await olga.wait_for(is_digest)
         assert "Calls: 3" in digest.text
         assert (await olga.next_message()).photo
         await olga.expect_no_message(within=0.8)
-        [row] = await _rows(bot, DigestDelivery)
-        assert row.attempts == 2 and row.sent_at is not None
+        row = await _recorded(bot)
+        assert row.attempts == 2
 
 
 async def test_a_digest_whose_send_timed_out_is_not_sent_again(start_bot, emulator):
@@ -129,7 +142,7 @@ async def test_a_digest_whose_send_timed_out_is_not_sent_again(start_bot, emulat
         await olga.wait_for(is_digest)
         bot.clock.advance(minutes=30)  # past the pause before a retry
         await olga.expect_no_message(within=3.5)
-        [row] = await _rows(bot, DigestDelivery)
+        row = await _recorded(bot, lambda row: row.error is not None)
         assert row.sent_at is None and "TimedOut" in row.error  # recorded, not retried
 
 
@@ -141,8 +154,8 @@ async def test_two_bot_instances_send_the_digest_once(start_bot):
             await olga.wait_for(is_digest)
             assert (await olga.next_message()).photo
             await olga.expect_no_message(within=1.0)
-        [row] = await _rows(bot, DigestDelivery)
-        assert row.sent_at is not None and row.attempts == 1
+            row = await _recorded(bot)
+        assert row.attempts == 1
 
 
 async def test_digest_on_demand_for_today_and_last_week(start_bot):
@@ -289,12 +302,7 @@ async def test_a_manager_who_blocked_the_bot_is_not_retried(start_bot, emulator)
         olga, _rimas, _petras = await _team_with_calls(bot)
         await olga.block()
         bot.clock.advance(**TO_18_MOSCOW)
-        for _ in range(50):
-            rows = await _rows(bot, DigestDelivery)
-            if rows and rows[0].failed_at:
-                break
-            await asyncio.sleep(0.1)
-        [row] = rows
+        row = await _recorded(bot, lambda row: row.failed_at is not None)
         assert row.sent_at is None and row.failed_at is not None and "Forbidden" in row.error
         tries = len([c for c in emulator.calls if c.method == "sendMessage"])
         await asyncio.sleep(0.8)  # more rounds

@@ -160,7 +160,10 @@ async def test_a_network_failure_is_retried_and_a_blocked_user_is_not(start_bot,
         await _log(anna, "/call Petrov talked, call back in 1 hour")
         await anna.block()
         sent_before = len(emulator.calls_to("sendMessage"))
+        since = len(emulator.calls)
         bot.clock.advance(hours=1)
+        [refused] = await emulator.wait_for_calls("sendMessage", since=since)
+        assert refused.status == 403
         await anna.expect_no_message(within=1.0)
         assert len(emulator.calls_to("sendMessage")) == sent_before + 1  # tried once, no more
         first, second = await all_activities(bot)

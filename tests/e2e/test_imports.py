@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import openpyxl
@@ -317,9 +316,19 @@ async def test_progress_is_shown_in_the_same_message(bot, monkeypatch):
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 0.05)
     real = service.run_import
 
+    def shown() -> bool:
+        return any(
+            call.method == "editMessageText"
+            and call.status == 200
+            and "Imported 5,000 of 100,000" in str(call.params.get("text"))
+            for call in bot.emulator.calls
+        )
+
     async def slow(database, **kwargs):
         await kwargs["progress"](5000, 100000)
-        await asyncio.sleep(0.5)
+        # the real import (and its own numbers) only once the ticker has shown these: a fixed
+        # pause could end before a tick on a loaded machine
+        await bot.emulator.wait_until(shown, what="the progress edit")
         return await real(database, **kwargs)
 
     monkeypatch.setattr(service, "run_import", slow)

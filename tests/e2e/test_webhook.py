@@ -99,6 +99,8 @@ async def test_a_conversation_runs_over_the_webhook(start_webhook_bot, emulator)
 
     assert emulator.calls_to("getUpdates") == []
     deliveries = emulator.bot(TOKEN).webhook_deliveries
+    # the emulator records a delivery on reading the bot's answer, which may come after the reply
+    await emulator.wait_until(lambda: len(deliveries) >= 2, what="both deliveries recorded")
     assert len(deliveries) == 2 and {d.status for d in deliveries} == {200}
     # Stopping leaves the webhook registered: another instance may serve it.
     assert emulator.bot(TOKEN).webhook["url"] == running.settings.webhook_url
@@ -156,8 +158,9 @@ async def test_stopping_finishes_the_update_in_hand(start_webhook_bot, emulator)
     async with start_webhook_bot() as (running, base):
         owner = await running.onboard(running.user(1, "Olga"))
         emulator.delay_next("sendMessage", 1.0)  # the reply is still on its way when we stop
+        since = len(emulator.calls)
         assert await post(base, forged_update(running, owner, "/help", 9300), SECRET) == 200
-        await asyncio.sleep(0.3)
+        await emulator.wait_for_calls("sendMessage", since=since, answered=False)
     assert "/team" in (await owner.next_message()).text  # finished before the bot stopped
     assert await ledger_has(running.database, 9300)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import NetworkError
 
 from emulator import BotApiEmulator, FakeUser, tiny_png
 from emulator.driver import command_entities
@@ -149,6 +152,37 @@ async def test_callback_answer_timeout(bot: Bot, anna: FakeUser) -> None:
         await anna.callback_answer(query_id, timeout=0.1)
     assert await bot.answer_callback_query(query_id, "ok")
     assert await anna.callback_answer(query_id) == {"text": "ok"}
+
+
+async def test_wait_for_calls_sees_a_call_in_progress_then_answered(
+    emu: BotApiEmulator, bot: Bot, anna: FakeUser
+) -> None:
+    since = len(emu.calls)
+    emu.fail_next("sendMessage", status=502)
+    with pytest.raises(NetworkError):
+        await bot.send_message(anna.user_id, "lost")
+    emu.delay_next("sendMessage", 3600)  # held until the test lets it go
+    held = asyncio.create_task(bot.send_message(anna.user_id, "held"))
+    [in_progress] = await emu.wait_for_calls("sendmessage", since=since, answered=False)
+    assert in_progress.status is None and not held.done()
+    [failed] = await emu.wait_for_calls("sendMessage", since=since)
+    assert failed.status == 502
+    with pytest.raises(AssertionError, match="2 sendMessage call"):
+        await emu.wait_for_calls("sendMessage", 2, since=since, timeout=0.1)
+    held.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await held
+
+
+async def test_wait_until_rechecks_on_every_change(
+    emu: BotApiEmulator, bot: Bot, anna: FakeUser
+) -> None:
+    sent = asyncio.create_task(bot.send_message(anna.user_id, "hi"))
+    chat = await emu.wait_until(lambda: emu.bot().chats.get(anna.user_id))
+    assert await emu.wait_until(lambda: len(chat.messages) > 1, what="the bot's message")
+    await sent
+    with pytest.raises(AssertionError, match="Timed out after 0.1s waiting for nothing"):
+        await emu.wait_until(lambda: False, timeout=0.1, what="nothing")
 
 
 async def test_group_chat_users_share_the_chat(emu: BotApiEmulator, bot: Bot) -> None:

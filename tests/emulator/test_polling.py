@@ -17,7 +17,7 @@ async def test_update_pushed_during_long_poll_is_returned_promptly(
 ) -> None:
     user = emu.user(1001, "Anna")
     poll = asyncio.create_task(bot.get_updates(timeout=60))
-    await asyncio.sleep(0.2)
+    await emu.wait_for_calls("getUpdates", answered=False)  # the poll is open
     assert not poll.done()
     await user.send("hello")
     # long before the poll's own 60 s: the update ended it, not the timeout
@@ -67,11 +67,11 @@ async def test_allowed_updates_filters_new_updates(emu: BotApiEmulator, bot: Bot
 async def test_second_poller_terminates_the_first(emu: BotApiEmulator, bot: Bot) -> None:
     # PTB allows one getUpdates per Bot at a time, so a second instance plays the intruder
     async with Bot(bot.token, base_url=emu.base_url) as intruder:
-        first = asyncio.create_task(bot.get_updates(timeout=5))
-        await asyncio.sleep(0.2)
+        first = asyncio.create_task(bot.get_updates(timeout=60))
+        await emu.wait_for_calls("getUpdates", answered=False)  # the first poll is open
         second = asyncio.create_task(intruder.get_updates(timeout=0))
         with pytest.raises(Conflict, match="terminated by other getUpdates"):
-            await asyncio.wait_for(first, 2)
+            await asyncio.wait_for(first, 30)  # long before the poll's own 60 s
         assert await second == ()
 
 
@@ -103,11 +103,12 @@ async def test_many_bots_poll_concurrently_with_separate_queues(emu: BotApiEmula
     for tg_bot in bots:
         await tg_bot.initialize()
     try:
-        polls = [asyncio.create_task(b.get_updates(timeout=5)) for b in bots]
-        await asyncio.sleep(0.2)
+        polls = [asyncio.create_task(b.get_updates(timeout=60)) for b in bots]
+        await emu.wait_for_calls("getUpdates", len(bots), answered=False)  # all are open
         for number, token in enumerate(tokens):
             await emu.user(100 + number, f"User{number}", token=token).send(f"to bot {number}")
-        results = await asyncio.wait_for(asyncio.gather(*polls), 3)
+        # long before the polls' own 60 s: each update ended its own bot's poll
+        results = await asyncio.wait_for(asyncio.gather(*polls), 30)
         for number, updates in enumerate(results):
             assert [u.message.text for u in updates] == [f"to bot {number}"]
             assert updates[0].message.chat.id == 100 + number
@@ -120,7 +121,7 @@ async def test_stop_ends_pending_long_polls_quickly() -> None:
     emu = await BotApiEmulator().start()
     async with Bot("5:x", base_url=emu.base_url) as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=60))
-        await asyncio.sleep(0.2)
+        await emu.wait_for_calls("getUpdates", answered=False)  # the poll is open
         await asyncio.wait_for(emu.stop(), 15)  # long before the poll's own 60 s
         assert await asyncio.wait_for(poll, 15) == ()
 

@@ -32,7 +32,7 @@ class Receiver:
         return web.Response(status=self.status)
 
     async def wait(self, count: int) -> None:
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(30):  # a failure guard only
             while len(self.requests) < count:
                 self.received.clear()
                 await self.received.wait()
@@ -63,6 +63,8 @@ async def test_updates_are_posted_in_order_with_the_secret(
     await anna.send("one")
     await anna.send("two")
     await receiver.wait(2)
+    # the receiver has answered; the emulator takes the update off the queue on reading that
+    await emu.wait_until(lambda: not emu.bot(TOKEN).updates, what="both updates delivered")
     assert [(u["message"]["text"], secret) for u, secret in receiver.requests] == [
         ("one", "s3cret_-X"),
         ("two", "s3cret_-X"),
@@ -86,7 +88,7 @@ async def test_a_refused_update_is_retried_and_the_error_shown(
     receiver.status = 200
     count = len(receiver.requests)
     await receiver.wait(count + 1)
-    await asyncio.sleep(0.05)
+    await emu.wait_until(lambda: not emu.bot(TOKEN).updates, what="the update delivered")
     assert (await bot.get_webhook_info()).pending_update_count == 0
     assert [d.status for d in emu.bot(TOKEN).webhook_deliveries][-1] == 200
 
