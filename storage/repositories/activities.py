@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, false, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -142,7 +142,9 @@ async def claim_due(
     claimable = [
         col(Activity.follow_up_at).is_not(None),
         col(Activity.follow_up_at) <= now,
-        col(Activity.done).is_(False),
+        # "= false", not "IS false": SQLite uses the partial index of open follow-ups only
+        # when the query states its terms as the index does
+        Activity.done == false(),
         col(Activity.deleted_at).is_(None),
         col(Activity.reminder_attempts) < max_attempts,
         _claimable(now, lease),

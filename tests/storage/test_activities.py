@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from crm import activities, directory, team
@@ -259,3 +260,30 @@ async def test_a_follow_up_moved_while_it_is_being_claimed_is_not_claimed(databa
         claimed = await activities.claim_due_reminders(session, now=NOW)
     assert claimed == []  # not due any more: claimed now it would be sent a day early
     assert await _claim(database, tomorrow) == [call.id]  # and reminded at its new time
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+async def test_the_reminder_job_finds_due_follow_ups_on_the_open_follow_up_index(database):
+    # every round of every instance runs this query: a scan of all activities would grow
+    # with the table. SQLite uses a partial index only if the query states its terms.
+    _, rep, _, ivan = await _setup(database)
+    await _log(database, rep, ivan.id, follow_up_at=NOW)
+    statements = []
+
+    def seen(connection, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        assert len(await _claim(database, NOW)) == 1
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    [(select_due, parameters)] = [
+        (s, p) for s, p in statements if s.split()[:3] == ["SELECT", "activity.id", "FROM"]
+    ]
+    async with database.engine.connect() as connection:
+        plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {select_due}", parameters)
+        steps = [row[-1] for row in plan.all()]
+    assert steps == [
+        "SEARCH activity USING INDEX ix_activity_open_follow_up (follow_up_at>? AND follow_up_at<?)"
+    ]
