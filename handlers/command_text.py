@@ -3,7 +3,8 @@ command before python-telegram-bot's CommandHandler sees it (the access gate).
 
 The addressee ("@botname") is split off but not checked: the gate only decides whether a
 stranger may get as far as the command handlers, and CommandHandler itself ignores a command
-addressed to another bot. Names are compared as typed (case-sensitive), as they always were."""
+addressed to another bot. Names are compared ignoring case, as CommandHandler compares them
+("/Start" is /start): a stranger is not refused what the handler would answer."""
 
 from __future__ import annotations
 
@@ -27,6 +28,6 @@ def parse_command(text: str | None) -> CommandLine | None:
 
 
 def is_command(text: str | None, name: str) -> bool:
-    """Whether the text is /name (to any addressee, with or without arguments)."""
+    """Whether the text is /name (to any addressee, with or without arguments, in any case)."""
     command = parse_command(text)
-    return command is not None and command.name == name
+    return command is not None and command.name.lower() == name.lower()

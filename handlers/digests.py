@@ -42,6 +42,9 @@ CODES = {kind: code for code, kind in KINDS.items()}
 QUICK_TIMES = ("08:00", "09:00", "12:00", "17:00", "18:00", "19:00")
 # as they travel in a button's data, whose parts ":" separates
 QUICK_CODES = {time.replace(":", ""): time for time in QUICK_TIMES}
+# The chosen people are named up to this many characters, else counted: a big team's names
+# would push the settings past Telegram's 4096 characters and the screen would not open.
+MAX_COVERS_TEXT = 1000
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
@@ -214,6 +217,10 @@ def _settings_view(
     else:
         chosen = [names[i] for i in settings.scope.member_ids if i in names]
         covers = ", ".join(html.escape(name) for name in chosen) or _("nobody")
+        if len(covers) > MAX_COVERS_TEXT:
+            covers = _.ngettext("{count} person", "{count} people", len(chosen)).format(
+                count=_.number(len(chosen))
+            )
     lines = [
         _("<b>Digest settings</b>"),
         "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, false, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -144,25 +144,25 @@ async def claim_due(
     The conditional UPDATE is the claim: when two bot instances run it at once, a row that one
     of them updated no longer matches `_claimable` for the other. A claim is a lease until
     `mark_attempt`; one whose send was attempted `max_attempts` times is not claimed again."""
-    due = (
-        select(Activity.id)
-        .where(
-            col(Activity.follow_up_at).is_not(None),
-            col(Activity.follow_up_at) <= now,
-            col(Activity.done).is_(False),
-            col(Activity.deleted_at).is_(None),
-            col(Activity.reminder_attempts) < max_attempts,
-            _claimable(now, lease),
-        )
-        .order_by(col(Activity.follow_up_at))
-        .limit(limit)
-    )
+    # Repeated in the UPDATE: on PostgreSQL it sees what others committed after the SELECT
+    # (a follow-up moved to tomorrow meanwhile must not be claimed and reminded today).
+    claimable = [
+        col(Activity.follow_up_at).is_not(None),
+        col(Activity.follow_up_at) <= now,
+        # "= false", not "IS false": SQLite uses the partial index of open follow-ups only
+        # when the query states its terms as the index does
+        Activity.done == false(),
+        col(Activity.deleted_at).is_(None),
+        col(Activity.reminder_attempts) < max_attempts,
+        _claimable(now, lease),
+    ]
+    due = select(Activity.id).where(*claimable).order_by(col(Activity.follow_up_at)).limit(limit)
     ids = list((await session.exec(due)).all())
     if not ids:
         return []
     claimed = await session.exec(
         update(Activity)
-        .where(col(Activity.id).in_(ids), _claimable(now, lease))
+        .where(col(Activity.id).in_(ids), *claimable)
         .values(reminded_at=now, reminder_attempted_at=None)
         .returning(Activity.id)
     )

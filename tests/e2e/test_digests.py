@@ -507,3 +507,25 @@ async def test_managers_getting_the_same_digest_share_one_drawing_of_the_chart(
             charts.append((await manager.next_message()).photo)
         assert charts[0].startswith(PNG) and charts[0] == charts[1]
         assert drawings == [4]  # once, for both
+
+
+async def test_settings_name_a_long_choice_of_people_by_its_size(start_bot):
+    # 150 people with long names: listed one by one, all but Olga would take some 7,000
+    # characters, and Telegram refuses a message over 4,096
+    async with start_bot() as bot:
+        olga = await bot.onboard(bot.user(1, "Olga"))
+        await _add_reps(bot, olga, 149)
+        async with bot.database.transaction() as session:
+            for rep in (await session.exec(select(Member).where(Member.role == Role.rep))).all():
+                rep.display_name += " Konstantinopolskaya-Vasilevskaya"
+                session.add(rep)
+        await olga.send("/digest settings")
+        await olga.tap(await olga.next_message(), "👥 Whose work")
+        scope = await olga.next_edit()
+        await olga.tap(scope, "✅ Olga")  # everyone else stays chosen
+        await olga.tap(await olga.next_edit(), "⬅️ Back")
+        settings = await olga.next_edit()
+        assert "Covers: 149 people" in settings.text
+        assert "Konstantinopolskaya" not in settings.text
+        await olga.send("/digest settings")
+        assert "Covers: 149 people" in (await olga.next_message()).text

@@ -172,6 +172,19 @@ async def test_commands_addressed_to_the_bot_by_name_pass_the_access_gate(bot):
     assert (await stranger.next_message()).text.startswith(INTRO["en"])
 
 
+async def test_commands_typed_with_capitals_pass_the_access_gate(bot):
+    # python-telegram-bot's CommandHandler reads "/Start" as /start (a phone's keyboard may
+    # capitalize it): the gate must not refuse a stranger what the handler would answer
+    owner = bot.user(1, "Olga")
+    await owner.send("/Start")
+    assert "company's name" in (await owner.next_message()).text
+    await owner.send("Acme Trading")
+    assert "Acme Trading" in (await owner.next_message()).text
+    stranger = bot.user(67, "Stranger", language_code="en")
+    await stranger.send("/License")
+    assert (await stranger.next_message()).text.startswith(INTRO["en"])
+
+
 async def test_help_lists_license(bot):
     user = await _member(bot, "ru")
     await user.send("/help")

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from crm import activities, directory, team
@@ -231,3 +232,58 @@ async def test_a_follow_up_done_after_its_claim_is_not_sent(database):
         await activities.complete(session, actor=rep, activity_id=call.id, now=NOW)
     assert await _start(database, call.id, NOW) is False
     assert await _claim(database, NOW + timedelta(days=1)) == []
+
+
+@pytest.mark.parametrize(
+    "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_follow_up_moved_while_it_is_being_claimed_is_not_claimed(database):
+    # PostgreSQL only: there the claim's UPDATE sees what another instance committed after its
+    # SELECT of the due rows (SQLite's BEGIN IMMEDIATE lets no other writer in between)
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    tomorrow = NOW + timedelta(days=1)
+    async with database.transaction() as session:
+        run = session.exec
+        statements = 0
+
+        async def moved_after_the_select(statement, *args, **kwargs):
+            nonlocal statements
+            result = await run(statement, *args, **kwargs)
+            statements += 1
+            if statements == 1:  # the due rows were read: the user snoozes this one meanwhile
+                async with database.transaction() as other:
+                    await activities.snooze(other, actor=rep, activity_id=call.id, until=tomorrow)
+            return result
+
+        session.exec = moved_after_the_select
+        claimed = await activities.claim_due_reminders(session, now=NOW)
+    assert claimed == []  # not due any more: claimed now it would be sent a day early
+    assert await _claim(database, tomorrow) == [call.id]  # and reminded at its new time
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+async def test_the_reminder_job_finds_due_follow_ups_on_the_open_follow_up_index(database):
+    # every round of every instance runs this query: a scan of all activities would grow
+    # with the table. SQLite uses a partial index only if the query states its terms.
+    _, rep, _, ivan = await _setup(database)
+    await _log(database, rep, ivan.id, follow_up_at=NOW)
+    statements = []
+
+    def seen(connection, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        assert len(await _claim(database, NOW)) == 1
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    [(select_due, parameters)] = [
+        (s, p) for s, p in statements if s.split()[:3] == ["SELECT", "activity.id", "FROM"]
+    ]
+    async with database.engine.connect() as connection:
+        plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {select_due}", parameters)
+        steps = [row[-1] for row in plan.all()]
+    assert steps == [
+        "SEARCH activity USING INDEX ix_activity_open_follow_up (follow_up_at>? AND follow_up_at<?)"
+    ]

@@ -33,4 +33,5 @@ def test_is_command_matches_the_name_whoever_it_is_addressed_to():
         assert is_command(text, "license")
     assert not is_command("/licenses", "license")
     assert not is_command("/lic", "license")
-    assert not is_command("/LICENSE", "license")  # compared as typed, as before
+    assert is_command("/LICENSE", "license")  # as CommandHandler reads it
+    assert is_command("/Start@CrmBot", "start")
