@@ -150,11 +150,8 @@ async def set_follow_up(
 
 async def _follow_up_at(session: AsyncSession, activity: Activity, until: datetime | None):
     """An open follow-up at `until`, not reminded yet (or none at all)."""
-    activity.follow_up_at, activity.reminded_at = until, None
-    activity.reminder_attempted_at, activity.reminder_attempts = None, 0
-    activity.done, activity.done_at = False, None
-    session.add(activity)
-    await session.flush()
+    activity.follow_up_at, activity.done, activity.done_at = until, False, None
+    await repo.reset_reminder(session, activity)
     return activity
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, false, or_, update
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -175,6 +176,18 @@ async def claim_due(
         .execution_options(populate_existing=True)
     )
     return sorted((await session.exec(statement)).all(), key=lambda a: a.follow_up_at)
+
+
+async def reset_reminder(session: AsyncSession, activity: Activity) -> None:
+    """Save `activity` as not reminded yet. The reminder columns are written even where the
+    loaded copy already read them as reset: a reminder job may have claimed and begun the row
+    since it was read (PostgreSQL lets it in between), and a flush writes changed columns only,
+    which would leave that claim on the new time and it would never be reminded."""
+    activity.reminded_at, activity.reminder_attempted_at, activity.reminder_attempts = None, None, 0
+    for column in ("reminded_at", "reminder_attempted_at", "reminder_attempts"):
+        flag_modified(activity, column)
+    session.add(activity)
+    await session.flush()
 
 
 async def mark_attempt(

@@ -262,6 +262,35 @@ async def test_a_follow_up_moved_while_it_is_being_claimed_is_not_claimed(databa
     assert await _claim(database, tomorrow) == [call.id]  # and reminded at its new time
 
 
+@pytest.mark.parametrize(
+    "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_follow_up_snoozed_from_a_copy_read_before_a_claim_is_reminded_afresh(database):
+    # PostgreSQL only: the snooze read the row unclaimed, a reminder job claimed it meanwhile;
+    # writing only the columns that changed in the copy would leave that claim on the new time
+    # and it would never be reminded
+    _, rep, _, ivan = await _setup(database)
+    call = await _log(database, rep, ivan.id, follow_up_at=NOW)
+    tomorrow = NOW + timedelta(days=1)
+    async with database.transaction() as session:
+        run = session.exec
+        statements = 0
+
+        async def claimed_after_the_read(statement, *args, **kwargs):
+            nonlocal statements
+            result = await run(statement, *args, **kwargs)
+            statements += 1
+            if statements == 1:  # the follow-up was read: a reminder job claims it meanwhile
+                assert await _claim(database, NOW) == [call.id]  # and begins to send it
+                assert await _start(database, call.id, NOW) is True
+            return result
+
+        session.exec = claimed_after_the_read
+        await activities.snooze(session, actor=rep, activity_id=call.id, until=tomorrow)
+    assert statements >= 1
+    assert await _claim(database, tomorrow) == [call.id]
+
+
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 async def test_the_reminder_job_finds_due_follow_ups_on_the_open_follow_up_index(database):
     # every round of every instance runs this query: a scan of all activities would grow
