@@ -234,60 +234,62 @@ async def test_a_follow_up_done_after_its_claim_is_not_sent(database):
     assert await _claim(database, NOW + timedelta(days=1)) == []
 
 
-@pytest.mark.parametrize(
+def _after_first_statement(session, meanwhile) -> None:
+    """Run `meanwhile` (another transaction) right after the session's first statement:
+    PostgreSQL lets another writer in there (SQLite's BEGIN IMMEDIATE does not)."""
+    run, statements = session.exec, 0
+
+    async def exec_then_meanwhile(statement, *args, **kwargs):
+        nonlocal statements
+        result = await run(statement, *args, **kwargs)
+        statements += 1
+        if statements == 1:
+            await meanwhile()
+        return result
+
+    session.exec = exec_then_meanwhile
+
+
+ONLY_POSTGRESQL = pytest.mark.parametrize(
     "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
+
+
+@ONLY_POSTGRESQL
 async def test_a_follow_up_moved_while_it_is_being_claimed_is_not_claimed(database):
-    # PostgreSQL only: there the claim's UPDATE sees what another instance committed after its
-    # SELECT of the due rows (SQLite's BEGIN IMMEDIATE lets no other writer in between)
+    # the claim's UPDATE sees what another instance committed after its SELECT of the due rows
     _, rep, _, ivan = await _setup(database)
     call = await _log(database, rep, ivan.id, follow_up_at=NOW)
     tomorrow = NOW + timedelta(days=1)
+
+    async def snoozed():  # the due rows were read: the user snoozes this one meanwhile
+        async with database.transaction() as other:
+            await activities.snooze(other, actor=rep, activity_id=call.id, until=tomorrow)
+
     async with database.transaction() as session:
-        run = session.exec
-        statements = 0
-
-        async def moved_after_the_select(statement, *args, **kwargs):
-            nonlocal statements
-            result = await run(statement, *args, **kwargs)
-            statements += 1
-            if statements == 1:  # the due rows were read: the user snoozes this one meanwhile
-                async with database.transaction() as other:
-                    await activities.snooze(other, actor=rep, activity_id=call.id, until=tomorrow)
-            return result
-
-        session.exec = moved_after_the_select
+        _after_first_statement(session, snoozed)
         claimed = await activities.claim_due_reminders(session, now=NOW)
     assert claimed == []  # not due any more: claimed now it would be sent a day early
     assert await _claim(database, tomorrow) == [call.id]  # and reminded at its new time
 
 
-@pytest.mark.parametrize(
-    "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
+@ONLY_POSTGRESQL
 async def test_a_follow_up_snoozed_from_a_copy_read_before_a_claim_is_reminded_afresh(database):
-    # PostgreSQL only: the snooze read the row unclaimed, a reminder job claimed it meanwhile;
-    # writing only the columns that changed in the copy would leave that claim on the new time
-    # and it would never be reminded
+    # the snooze read the row unclaimed, a reminder job claimed it meanwhile; writing only the
+    # columns that changed in the copy would leave that claim on the new time, never reminded
     _, rep, _, ivan = await _setup(database)
     call = await _log(database, rep, ivan.id, follow_up_at=NOW)
     tomorrow = NOW + timedelta(days=1)
+    claimed_meanwhile = []
+
+    async def claimed_and_begun():  # the follow-up was read: a reminder job claims it meanwhile
+        claimed_meanwhile.extend(await _claim(database, NOW))
+        assert await _start(database, call.id, NOW) is True  # and begins to send it
+
     async with database.transaction() as session:
-        run = session.exec
-        statements = 0
-
-        async def claimed_after_the_read(statement, *args, **kwargs):
-            nonlocal statements
-            result = await run(statement, *args, **kwargs)
-            statements += 1
-            if statements == 1:  # the follow-up was read: a reminder job claims it meanwhile
-                assert await _claim(database, NOW) == [call.id]  # and begins to send it
-                assert await _start(database, call.id, NOW) is True
-            return result
-
-        session.exec = claimed_after_the_read
+        _after_first_statement(session, claimed_and_begun)
         await activities.snooze(session, actor=rep, activity_id=call.id, until=tomorrow)
-    assert statements >= 1
+    assert claimed_meanwhile == [call.id]
     assert await _claim(database, tomorrow) == [call.id]
 
 
