@@ -3,10 +3,13 @@
 Like the reminders, the database drives it: the schedule is read from the managers' settings
 on every round (a restart needs nothing in memory), each due digest is claimed in the ledger
 in one transaction (once, even with two bot instances), built from a read-only snapshot and
-sent after the commit. A network failure leaves the claim open for a retry some minutes
-later (`delivery.RETRY_AFTER`, up to `MAX_ATTEMPTS`); a user who blocked the bot is not
-retried, nor is a send that timed out (Telegram may have delivered it). Once part of a digest
-went out it counts as sent: better a missing chart than the same digest twice."""
+sent after the commit. Right before its first message the send is marked as begun: a claim
+whose instance died before that is taken over later (`delivery.STALE_CLAIM`), one that died
+after it is not (part of it may have been shown). A network failure with nothing sent leaves
+the claim open for a retry some minutes later (`delivery.RETRY_AFTER`, up to `MAX_ATTEMPTS`);
+a user who blocked the bot is not retried, nor is a send that timed out (Telegram may have
+delivered it). Once part of a digest went out it counts as sent: better a missing chart than
+the same digest twice."""
 
 from __future__ import annotations
 
@@ -65,6 +68,9 @@ async def _deliver(
         title = scheduled_title(claimed.due.kind, _)
         messages = render_digest(digest, _, title=title)
         chart = await chart_png(digest, _, charts)
+        if not await _begin(services, claimed, now):
+            log.info("digest for member %s was taken over by another instance", claimed.member.id)
+            return
         for text in messages:
             await bot.send_message(chat_id, text)
             sent_any = True
@@ -81,6 +87,11 @@ async def _deliver(
         await _record(services, claimed, now, error=error, retry=True, sent=sent_any)
     else:
         await _record(services, claimed, now, sent=True)
+
+
+async def _begin(services: Services, claimed: Claimed, now: datetime) -> bool:
+    async with services.database.transaction() as session:
+        return await delivery.begin(session, claimed=claimed, now=now)
 
 
 async def _record(

@@ -442,8 +442,9 @@ class DigestSubscription(SQLModel, table=True):
 
 class DigestDelivery(SQLModel, table=True):
     """The ledger: one row per manager, kind and period. Inserting the row claims the send, so
-    a digest goes out once across restarts and bot instances; `sent_at` marks it delivered,
-    `failed_at` a failed attempt that a later round may retry while `attempts` allow."""
+    a digest goes out once across restarts and bot instances; `sent_at` marks its send begun
+    (then delivered), `failed_at` a failed attempt of which nothing went out, that a later
+    round may retry while `attempts` allow."""
 
     __table_args__ = (
         UniqueConstraint(

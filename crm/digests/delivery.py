@@ -65,6 +65,18 @@ async def claim_due(session: AsyncSession, *, now: datetime) -> list[Claimed]:
     return claimed
 
 
+async def begin(session: AsyncSession, *, claimed: Claimed, now: datetime) -> bool:
+    """Mark the send as begun; False when another instance took the claim over meanwhile."""
+    return await repo.mark_begun(
+        session,
+        member_id=claimed.member.id,
+        kind=claimed.due.kind,
+        first_day=claimed.due.first_day,
+        claimed_at=claimed.claimed_at,
+        now=now,
+    )
+
+
 async def delivered(session: AsyncSession, *, claimed: Claimed, now: datetime) -> None:
     await repo.mark_sent(
         session,

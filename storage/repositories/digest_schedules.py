@@ -127,6 +127,31 @@ async def claim_delivery(
     return retried.rowcount == 1
 
 
+async def mark_begun(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    kind: DigestKind,
+    first_day: date,
+    claimed_at: datetime,
+    now: datetime,
+) -> bool:
+    """Mark the send as begun, right before its first message: from then on the row counts as
+    sent and no stale-claim takeover sends it again (a claimer that died mid-send may have
+    shown part of it: better missed than twice). False when the claim is no longer ours, so
+    a claimer that was merely slow does not send beside the one that took it over."""
+    begun = await session.exec(
+        update(DigestDelivery)
+        .where(
+            *_row(member_id, kind, first_day),
+            col(DigestDelivery.claimed_at) == claimed_at,
+            col(DigestDelivery.sent_at).is_(None),
+        )
+        .values(sent_at=now)
+    )
+    return begun.rowcount == 1
+
+
 async def mark_sent(
     session: AsyncSession, *, member_id: int, kind: DigestKind, first_day: date, now: datetime
 ) -> None:
@@ -148,10 +173,11 @@ async def mark_failed(
     error: str,
     final: bool,
 ) -> None:
-    """A failed send; `final` (the user blocked the bot) uses up the attempts. Only the claim
-    made at `claimed_at` is marked: once another instance took a stale claim over, a late
-    report from the first must not open the digest to a third sender."""
-    values: dict = {"failed_at": now, "error": error[:300]}
+    """A failed send of which nothing went out; `final` (the user blocked the bot) uses up the
+    attempts. The begun mark is taken back so a retry may claim it. Only the claim made at
+    `claimed_at` is marked: once another instance took a stale claim over, a late report from
+    the first must not open the digest to a third sender."""
+    values: dict = {"failed_at": now, "error": error[:300], "sent_at": None}
     if final:
         values["attempts"] = GAVE_UP
     await session.exec(

@@ -10,10 +10,13 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from crm.digests import delivery
 from crm.digests.chart import calls_chart
 from emulator.driver import BotMessage
+from handlers import digests_job
 from storage.models import DigestDelivery, DigestSubscription, Member, Role
 from tests.e2e.activity_helpers import add_contact, add_organization, data_of, member_of
+from tests.e2e.crashes import Killed
 from tests.e2e.directory_helpers import alert
 from tests.e2e.test_rights_audit import refusals
 from tests.e2e.waiting import eventually
@@ -43,7 +46,7 @@ async def _met_by_the_job(bot) -> None:
 
 
 async def _recorded(bot, done=lambda row: row.sent_at is not None) -> DigestDelivery:
-    """The one delivery row, once the job has recorded its outcome (after the last send)."""
+    """The one delivery row, once `done` holds for it (by default: its send has begun)."""
 
     async def row() -> DigestDelivery | None:
         rows = await _rows(bot, DigestDelivery)
@@ -144,6 +147,59 @@ async def test_a_digest_whose_send_timed_out_is_not_sent_again(start_bot, emulat
         await olga.expect_no_message(within=3.5)
         row = await _recorded(bot, lambda row: row.error is not None)
         assert row.sent_at is None and "TimedOut" in row.error  # recorded, not retried
+
+
+async def test_a_digest_claimed_by_a_killed_job_is_sent_once_after_the_restart(
+    start_bot, monkeypatch, emulator
+):
+    beginning = digests_job._begin
+    claimed = asyncio.Event()
+
+    async def killed_after_the_claim(*args):
+        claimed.set()
+        raise Killed  # the claim is committed; the send never begins
+
+    monkeypatch.setattr(digests_job, "_begin", killed_after_the_claim)
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        bot.clock.advance(**TO_18_MOSCOW)
+        await asyncio.wait_for(claimed.wait(), timeout=30)
+    monkeypatch.setattr(digests_job, "_begin", beginning)
+    async with start_bot(**FAST) as bot:
+        await olga.expect_no_message(within=0.8)  # the dead claimer's claim holds a while
+        bot.clock.advance(minutes=delivery.STALE_CLAIM.total_seconds() / 60 + 1)
+        digest = await olga.wait_for(is_digest)
+        assert "Calls: 3" in plain(digest.text)
+        assert (await olga.next_message()).photo
+        bot.clock.advance(hours=1)
+        await olga.expect_no_message(within=0.8)
+        assert (await _recorded(bot)).attempts == 2
+
+
+async def test_a_digest_whose_send_began_before_the_kill_is_not_sent_again(
+    start_bot, monkeypatch, emulator
+):
+    beginning = digests_job._begin
+    begun = asyncio.Event()
+
+    async def killed_after_the_mark(*args):
+        assert await beginning(*args)
+        begun.set()
+        raise Killed  # had its first message reached Telegram, a resend would show it twice
+
+    monkeypatch.setattr(digests_job, "_begin", killed_after_the_mark)
+    async with start_bot(**FAST) as bot:
+        olga, _rimas, _petras = await _team_with_calls(bot)
+        bot.clock.advance(**TO_18_MOSCOW)
+        await asyncio.wait_for(begun.wait(), timeout=30)
+    monkeypatch.setattr(digests_job, "_begin", beginning)
+    sent_before = len(emulator.calls_to("sendMessage"))
+    async with start_bot(**FAST) as bot:
+        bot.clock.advance(minutes=delivery.STALE_CLAIM.total_seconds() / 60 * 2)
+        await olga.expect_no_message(within=1.5)  # past the stale-claim time: still nothing
+        assert len(emulator.calls_to("sendMessage")) == sent_before
+        row = await _recorded(bot)
+        assert row.attempts == 1 and row.error is None
 
 
 async def test_two_bot_instances_send_the_digest_once(start_bot):

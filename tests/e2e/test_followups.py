@@ -16,14 +16,10 @@ from tests.e2e.activity_helpers import (
     data_of,
     press,
 )
+from tests.e2e.crashes import Killed
 
 FAST = {"reminder_interval_seconds": 0.2}
 LEASE = {"reminder_lease_seconds": 300}  # 5 minutes of the test clock (the default is 10)
-
-
-class Killed(BaseException):
-    """The process dying at this point of the job: nothing after it runs, and no `except
-    Exception` of the bot's catches it."""
 
 
 def is_reminder(message: BotMessage) -> bool:

@@ -92,7 +92,7 @@ async def test_a_network_failure_is_retried_after_a_pause_a_few_times_a_refusal_
 
 async def test_a_late_failure_report_does_not_reopen_a_claim_taken_over(database):
     await _team(database)
-    [slow] = await _claim(database, WEDNESDAY_EVENING)  # an instance that hangs mid-send
+    [slow] = await _claim(database, WEDNESDAY_EVENING)  # an instance that hangs
     later = WEDNESDAY_EVENING + delivery.STALE_CLAIM + timedelta(minutes=1)
     [taken_over] = await _claim(database, later)  # another instance sends it
     async with database.transaction() as session:  # the slow one finally reports its failure
@@ -110,6 +110,44 @@ async def test_a_claim_whose_instance_died_is_taken_over_later(database):
     assert await _claim(database, WEDNESDAY_EVENING + timedelta(minutes=10)) == []
     [again] = await _claim(database, WEDNESDAY_EVENING + delivery.STALE_CLAIM * 2)
     assert again.due == claimed.due
+
+
+async def _begin(database, claimed, now) -> bool:
+    async with database.transaction() as session:
+        return await delivery.begin(session, claimed=claimed, now=now)
+
+
+async def test_a_claim_whose_instance_died_after_the_send_began_is_never_taken_over(database):
+    # part of it may have been shown: better missed than twice
+    await _team(database)
+    [claimed] = await _claim(database, WEDNESDAY_EVENING)
+    assert await _begin(database, claimed, WEDNESDAY_EVENING) is True
+    assert await _begin(database, claimed, WEDNESDAY_EVENING) is False  # begun once
+    assert await _claim(database, WEDNESDAY_EVENING + delivery.STALE_CLAIM * 2) == []
+    [next_day] = await _claim(database, WEDNESDAY_EVENING + timedelta(days=1))
+    assert next_day.due.first_day == date(2026, 11, 26)
+
+
+async def test_a_slow_claimer_does_not_begin_a_send_taken_over_by_another(database):
+    await _team(database)
+    [slow] = await _claim(database, WEDNESDAY_EVENING)
+    later = WEDNESDAY_EVENING + delivery.STALE_CLAIM + timedelta(minutes=1)
+    [taken_over] = await _claim(database, later)
+    assert await _begin(database, slow, later) is False
+    assert await _begin(database, taken_over, later) is True
+
+
+async def test_a_send_that_failed_before_anything_went_out_is_retried(database):
+    await _team(database)
+    [claimed] = await _claim(database, WEDNESDAY_EVENING)
+    assert await _begin(database, claimed, WEDNESDAY_EVENING) is True
+    async with database.transaction() as session:  # the first message failed on the network
+        await delivery.failed(
+            session, claimed=claimed, now=WEDNESDAY_EVENING, error="502", retry=True
+        )
+    [again] = await _claim(database, WEDNESDAY_EVENING + delivery.RETRY_AFTER)
+    assert again.due == claimed.due
+    assert await _begin(database, again, WEDNESDAY_EVENING + delivery.RETRY_AFTER) is True
 
 
 async def test_the_weekly_digest_on_monday_covers_the_week_before(database):
