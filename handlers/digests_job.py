@@ -111,5 +111,12 @@ async def _record(
                 await delivery.failed(
                     session, claimed=claimed, now=now, error=repr(error), retry=retry
                 )
-    except Exception:  # the database too: the stale claim is taken over later
-        log.exception("could not record the digest of member %s", claimed.member.id)
+    except Exception:  # the database too
+        # A claim whose send began stays marked as begun and is not taken over: if nothing
+        # went out, this digest is lost (better than one shown twice); say so plainly.
+        log.exception(
+            "could not record the digest of member %s (sent: %s); one whose send had begun"
+            " is not retried",
+            claimed.member.id,
+            sent,
+        )

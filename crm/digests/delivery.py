@@ -20,7 +20,8 @@ from storage.repositories import digest_schedules as repo
 # a Telegram outage of some minutes delays the digest instead of dropping it.
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=5)
-STALE_CLAIM = timedelta(minutes=30)  # a claim nobody reported on: its instance died mid-send
+# a claim whose send never began: its instance died between the claim and the first message
+STALE_CLAIM = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
