@@ -69,23 +69,12 @@ async def claim_due(session: AsyncSession, *, now: datetime) -> list[Claimed]:
 async def begin(session: AsyncSession, *, claimed: Claimed, now: datetime) -> bool:
     """Mark the send as begun; False when another instance took the claim over meanwhile."""
     return await repo.mark_begun(
-        session,
-        member_id=claimed.member.id,
-        kind=claimed.due.kind,
-        first_day=claimed.due.first_day,
-        claimed_at=claimed.claimed_at,
-        now=now,
+        session, **_ledger_key(claimed), claimed_at=claimed.claimed_at, now=now
     )
 
 
 async def delivered(session: AsyncSession, *, claimed: Claimed, now: datetime) -> None:
-    await repo.mark_sent(
-        session,
-        member_id=claimed.member.id,
-        kind=claimed.due.kind,
-        first_day=claimed.due.first_day,
-        now=now,
-    )
+    await repo.mark_sent(session, **_ledger_key(claimed), now=now)
 
 
 async def failed(
@@ -93,11 +82,18 @@ async def failed(
 ) -> None:
     await repo.mark_failed(
         session,
-        member_id=claimed.member.id,
-        kind=claimed.due.kind,
-        first_day=claimed.due.first_day,
+        **_ledger_key(claimed),
         claimed_at=claimed.claimed_at,
         now=now,
         error=error,
         final=not retry,
     )
+
+
+def _ledger_key(claimed: Claimed) -> dict:
+    """The ledger row of a claimed digest: one per manager, kind and period."""
+    return {
+        "member_id": claimed.member.id,
+        "kind": claimed.due.kind,
+        "first_day": claimed.due.first_day,
+    }

@@ -81,6 +81,11 @@ def _row(member_id: int, kind: DigestKind, first_day: date):
     )
 
 
+def _our_claim(member_id: int, kind: DigestKind, first_day: date, claimed_at: datetime):
+    """The row, as long as the claim made at `claimed_at` holds (no instance took it over)."""
+    return (*_row(member_id, kind, first_day), col(DigestDelivery.claimed_at) == claimed_at)
+
+
 async def claim_delivery(
     session: AsyncSession,
     *,
@@ -143,8 +148,7 @@ async def mark_begun(
     begun = await session.exec(
         update(DigestDelivery)
         .where(
-            *_row(member_id, kind, first_day),
-            col(DigestDelivery.claimed_at) == claimed_at,
+            *_our_claim(member_id, kind, first_day, claimed_at),
             col(DigestDelivery.sent_at).is_(None),
         )
         .values(sent_at=now)
@@ -182,7 +186,7 @@ async def mark_failed(
         values["attempts"] = GAVE_UP
     await session.exec(
         update(DigestDelivery)
-        .where(*_row(member_id, kind, first_day), col(DigestDelivery.claimed_at) == claimed_at)
+        .where(*_our_claim(member_id, kind, first_day, claimed_at))
         .values(**values)
     )
 
