@@ -5,19 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import DigestDelivery, DigestKind, DigestSubscription, Member, Role, Workspace
+from storage.repositories import dialect_insert
 
 RECIPIENT_ROLES = (Role.admin, Role.manager)
 GAVE_UP = 1_000_000  # the attempts of a delivery that must not be retried
-
-
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 async def subscriptions_of(session: AsyncSession, *, member_id: int) -> list[DigestSubscription]:
@@ -33,7 +28,7 @@ async def add_missing(
     for row in rows:
         values = row.model_dump(exclude={"id"})
         await session.exec(
-            _insert(session)(DigestSubscription)
+            dialect_insert(session)(DigestSubscription)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["member_id", "kind"])
         )
@@ -103,7 +98,7 @@ async def claim_delivery(
     claimer vanished without a word for `stale_after`, is claimed again by a conditional
     UPDATE while attempts remain. A row marked sent is never claimed again."""
     inserted = await session.exec(
-        _insert(session)(DigestDelivery)
+        dialect_insert(session)(DigestDelivery)
         .values(
             workspace_id=workspace_id,
             member_id=member_id,

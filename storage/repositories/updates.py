@@ -5,21 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
+from storage.repositories import dialect_insert
 
 
 async def claim_update(session: AsyncSession, *, bot_id: int, update_id: int) -> bool:
     """Record the update as processed in this transaction. False if it was processed before.
 
     The row commits with the update's own changes, so a crash mid-update leaves it unclaimed."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(ProcessedUpdate)
+        dialect_insert(session)(ProcessedUpdate)
         .values(bot_id=bot_id, update_id=update_id)
         .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
     )
