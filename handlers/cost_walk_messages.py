@@ -18,11 +18,6 @@ from handlers.cost_sources import available_offers
 from handlers.cost_walk import after_own, ask, ask_own, set_number
 
 
-def _step_now(ctx: CrmContext) -> str | None:
-    state = flows.current(ctx)
-    return state[1] if state else flows.END
-
-
 def _number_text(step: str):
     async def by_text(update: Update, ctx: CrmContext) -> str | None:
         _ = ctx.t
@@ -39,7 +34,7 @@ def _number_text(step: str):
                 ctx.reply(_("Please send a whole number, e.g. 12."))
             return step
         await set_number(update, ctx, data, step, number)
-        return _step_now(ctx)
+        return flows.step_now(ctx)
 
     return by_text
 
@@ -66,7 +61,7 @@ def _own_text(question: Question):
             return question.step
         data["r"] = dict(data.get("r", {}), **{question.field: value})
         await after_own(update, ctx, data, question.step)
-        return _step_now(ctx)
+        return flows.step_now(ctx)
 
     return by_text
 

@@ -31,6 +31,13 @@ def current(ctx: CrmContext) -> tuple[str, str] | None:
     return (state.flow, state.step) if state else None
 
 
+def step_now(ctx: CrmContext) -> str | None:
+    """The step the flow is at now (END when none): what a step returns to stay where it is,
+    or to go where a button tapped meanwhile already took the flow."""
+    state = current(ctx)
+    return state[1] if state else END
+
+
 def data(ctx: CrmContext) -> dict[str, Any]:
     return ctx.unit.state.data if ctx.unit.state else {}
 

@@ -292,11 +292,6 @@ _BUTTONS = {
 # --- answers by message ---------------------------------------------------------------------
 
 
-def _step_now(ctx: CrmContext) -> str | None:
-    state = flows.current(ctx)
-    return state[1] if state else flows.END
-
-
 async def _who_text(update: Update, ctx: CrmContext) -> str | None:
     data = dict(flows.data(ctx))
     data["who"] = " ".join(update.message.text.split())[:300]
@@ -312,7 +307,7 @@ async def _who_text(update: Update, ctx: CrmContext) -> str | None:
     else:
         await flows.begin(update, ctx, FLOW, WHO, data)
         show_matches(ctx, data, matches)
-    return _step_now(ctx)
+    return flows.step_now(ctx)
 
 
 def _buttons_only(step: str):
@@ -333,13 +328,13 @@ async def _duration_text(update: Update, ctx: CrmContext) -> str | None:
         return DURATION
     data = dict(flows.data(ctx), dur=int(match[1]) * 60 or None)
     await _advance(update, ctx, data, after=DURATION)
-    return _step_now(ctx)
+    return flows.step_now(ctx)
 
 
 async def _note_text(update: Update, ctx: CrmContext) -> str | None:
     data = dict(flows.data(ctx), note=update.message.text)
     await _advance(update, ctx, data, after=NOTE)
-    return _step_now(ctx)
+    return flows.step_now(ctx)
 
 
 async def _follow_up_text(update: Update, ctx: CrmContext) -> str | None:
@@ -357,7 +352,7 @@ async def _follow_up_text(update: Update, ctx: CrmContext) -> str | None:
         return FOLLOW_UP
     data["fu"] = moment.isoformat()
     await _advance(update, ctx, data, after=FOLLOW_UP)
-    return _step_now(ctx)
+    return flows.step_now(ctx)
 
 
 flows.flow(

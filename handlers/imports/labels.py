@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton
 
 from crm.i18n import N_, Translator
 from crm.importing import Field
+from handlers import records
 from handlers.callbacks import pack
 from handlers.imports.flow import PREFIX
 from storage.models import ImportBatch, ImportStatus
@@ -55,8 +56,7 @@ def status_name(_: Translator, batch: ImportBatch) -> str:
 
 
 def short(text: str, limit: int = BUTTON_TEXT) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return records.short(str(text), limit)
 
 
 def column_letter(column: int) -> str:
