@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from crm.costs.calculator import CostProblem
 from crm.costs.request import CostRequestError, RequestProblem
 from handlers.context import CrmContext
-from handlers.cost_answer import escape
+from handlers.cost_answer import escape, problem_text
 from handlers.cost_questions import AnswerProblem
 
 
@@ -17,8 +18,9 @@ def request_problem(error: CostRequestError, ctx: CrmContext) -> str:
         RequestProblem.fraction: _("Users and years are whole numbers, not “{word}”."),
         RequestProblem.too_many: _("Too many numbers: I need only users and years."),
         RequestProblem.no_users: _("How many users?"),
-        RequestProblem.users_range: _("The number of users must be from 1 to 10,000."),
-        RequestProblem.years_range: _("The number of years must be from 1 to 10."),
+        # the calculator's own limits, said in the calculator's words
+        RequestProblem.users_range: problem_text(CostProblem.users_out_of_range, _),
+        RequestProblem.years_range: problem_text(CostProblem.years_out_of_range, _),
     }
     return texts[error.problem].format(word=word)
 
