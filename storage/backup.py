@@ -24,7 +24,6 @@ class BackupError(Exception):
 @dataclass(frozen=True)
 class BackupReport:
     size: int  # bytes
-    integrity: str  # "ok" or SQLite's first complaint
     rows: dict[str, int]  # per table
 
 
@@ -68,7 +67,7 @@ def backup_sqlite(source: Path, target: Path, *, replace: bool = False) -> Backu
         raise BackupError(f"{target}: {error.strerror or error}") from None
     finally:
         temporary.unlink(missing_ok=True)
-    return BackupReport(size=target.stat().st_size, integrity=integrity, rows=rows)
+    return BackupReport(size=target.stat().st_size, rows=rows)
 
 
 def _row_counts(connection: sqlite3.Connection) -> dict[str, int]:
