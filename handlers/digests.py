@@ -170,6 +170,7 @@ async def on_me(update: Update, ctx: CrmContext) -> None:
             period=period,
             member_ids=[ctx.member.id],
             now=now,
+            top=0,  # /me shows no organizations
         )
         mine = next((rep for rep in digest.reps if rep.member_id == ctx.member.id), None)
         lines = [f"{title} — {period_text(period, _)}"]

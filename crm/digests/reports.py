@@ -21,9 +21,11 @@ async def digest_of(
     period: Period,
     member_ids: Sequence[int] | None,
     now: datetime,
+    top: int = 5,
 ) -> Digest:
     """The figures of `period` against the period of the same length just before it (its
-    same part, while `period` is not over: `periods.comparison`)."""
+    same part, while `period` is not over: `periods.comparison`), with the `top` busiest
+    organizations (0: none, for a summary that does not show them)."""
     return await build_digest(
         session,
         workspace_id=workspace_id,
@@ -31,6 +33,7 @@ async def digest_of(
         previous=periods.comparison(period, now),
         member_ids=member_ids,
         now=now,
+        top=top,
     )
 
 

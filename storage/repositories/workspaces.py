@@ -42,10 +42,13 @@ async def find_workspace(session: AsyncSession, id_or_name: str) -> Workspace | 
     return (await session.exec(statement)).first()
 
 
+def _active_as(telegram_user_id: int):
+    """The user's member that is still in its team."""
+    return Member.telegram_user_id == telegram_user_id, col(Member.removed_at).is_(None)
+
+
 async def active_member_by_user(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    statement = select(Member).where(
-        Member.telegram_user_id == telegram_user_id, col(Member.removed_at).is_(None)
-    )
+    statement = select(Member).where(*_active_as(telegram_user_id))
     return (await session.exec(statement)).first()
 
 
@@ -56,7 +59,7 @@ async def active_membership(
     statement = (
         select(Member, Workspace)
         .join(Workspace, col(Workspace.id) == col(Member.workspace_id))
-        .where(Member.telegram_user_id == telegram_user_id, col(Member.removed_at).is_(None))
+        .where(*_active_as(telegram_user_id))
     )
     row = (await session.exec(statement)).first()
     return (row[0], row[1]) if row else None
