@@ -46,7 +46,7 @@ async def on_button(update: Update, ctx: CrmContext) -> None:
         await _adjust(update, ctx, values)
         return
     data = dict(flows.data(ctx))
-    if len(values) != 4 or values[1] != data.get("n") or flows.current(ctx) != (FLOW, values[2]):
+    if len(values) != 4 or not flows.asks_now(ctx, FLOW, values[1], values[2]):
         invalid_button(ctx)  # an earlier walk's question, a second tap, or made-up data
         return
     step, value = values[2], values[3]

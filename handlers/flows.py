@@ -38,6 +38,12 @@ def step_now(ctx: CrmContext) -> str | None:
     return state[1] if state else END
 
 
+def asks_now(ctx: CrmContext, flow_name: str, walk: str, step: str) -> bool:
+    """Whether a button's walk (the nonce its flow keeps in data "n") and step are the question
+    being asked now: an earlier walk's question, a second tap or made-up data is not."""
+    return walk == data(ctx).get("n") and current(ctx) == (flow_name, step)
+
+
 def data(ctx: CrmContext) -> dict[str, Any]:
     return ctx.unit.state.data if ctx.unit.state else {}
 

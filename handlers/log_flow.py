@@ -168,7 +168,7 @@ def _close_question(update: Update, ctx: CrmContext, answer: str) -> None:
 async def on_button(update: Update, ctx: CrmContext) -> None:
     values = parts(update)
     data = dict(flows.data(ctx))
-    if len(values) < 4 or values[1] != data.get("n") or flows.current(ctx) != (FLOW, values[2]):
+    if len(values) < 4 or not flows.asks_now(ctx, FLOW, values[1], values[2]):
         invalid_button(ctx)  # an earlier walk's question, a second tap, or made-up data
         return
     step, value = values[2], values[3:]
